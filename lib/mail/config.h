@@ -22,6 +22,7 @@
 #pragma once
 
 #include <climits>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -101,12 +102,28 @@ public:
     [[nodiscard]] const std::string& config_dir() const noexcept { return config_dir_; }
     [[nodiscard]] std::string main_cf_path() const { return config_dir_ + "/main.cf"; }
 
+    // Expanded value, or the error "FILE, line N: parameter NAME: reason".
+    [[nodiscard]] Result<std::string> expanded(std::string_view name) const;
+    // Expanded and checked against the table's type and bounds.
+    [[nodiscard]] Result<std::string> checked(std::string_view name) const;
+    // Lines parse() skipped with a complaint (load() logs them as warnings).
+    [[nodiscard]] const std::vector<std::string>& parse_warnings() const noexcept { return warnings_; }
+
 private:
     const ConfigEntry* find_entry(std::string_view name) const noexcept;
+    // Unexpanded value: the last setting, else the default; nullopt when unknown and unset.
+    std::optional<std::string> lookup_raw(std::string_view name) const;
+    std::string hostname_for_mydomain() const;
+    Error located(std::string_view name, std::string_view reason) const;
 
     std::string config_dir_;
     std::vector<ConfigEntry> entries_;  // last assignment of a name wins
+    std::vector<std::string> warnings_;
 };
+
+// Splits a list value on commas and white space, keeping "{...}" groups
+// (inline:{ a=b, c=d }) whole, as Postfix's mystrtokq() does.
+[[nodiscard]] std::vector<std::string> split_config_list(std::string_view text);
 
 // The process-wide configuration, loaded once before the event loop.
 void set_config(Config cfg);
