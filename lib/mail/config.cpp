@@ -26,18 +26,12 @@ tl::unexpected<Error> config_error(const std::string& file, int line, std::strin
     return fail(Retry::Permanent, file + ", line " + std::to_string(line) + ": " + std::string(reason));
 }
 
-// One logical line: text joined from its physical lines, numbered by the first.
-struct LogicalLine {
-    std::string text;
-    int line = 0;
-};
+}  // namespace
 
-// Splits main.cf text into logical lines as Postfix's readllines() does:
-// a line that starts with white space continues the previous one; empty
-// lines and lines whose first non-blank byte is '#' are skipped.
-std::vector<LogicalLine> logical_lines(std::string_view text, const std::string& file,
-                                       std::vector<std::string>& warnings) {
-    std::vector<LogicalLine> lines;
+// As Postfix's readllines() does.
+std::vector<ConfigLine> split_config_lines(std::string_view text, const std::string& file,
+                                           std::vector<std::string>& warnings) {
+    std::vector<ConfigLine> lines;
     bool can_continue = false;
     int number = 0;
     std::size_t pos = 0;
@@ -65,7 +59,7 @@ std::vector<LogicalLine> logical_lines(std::string_view text, const std::string&
     return lines;
 }
 
-Result<std::string> read_bounded(const std::string& path) {
+Result<std::string> read_config_file(const std::string& path, std::size_t max_bytes) {
     Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (fd.get() < 0) return fail(Retry::Permanent, "open " + path, errno);
     std::string text;
@@ -76,19 +70,17 @@ Result<std::string> read_bounded(const std::string& path) {
         if (n < 0) return fail(Retry::Temporary, "read " + path, errno);
         if (n == 0) break;
         text.append(chunk, static_cast<std::size_t>(n));
-        if (text.size() > kMaxMainCfBytes)
-            return fail(Retry::Permanent, path + ": file is larger than " + std::to_string(kMaxMainCfBytes) + " bytes");
+        if (text.size() > max_bytes)
+            return fail(Retry::Permanent, path + ": file is larger than " + std::to_string(max_bytes) + " bytes");
     }
     return text;
 }
-
-}  // namespace
 
 Result<Config> Config::parse(std::string_view text, const std::string& file_name) {
     if (text.size() > kMaxMainCfBytes)
         return fail(Retry::Permanent, file_name + ": file is larger than " + std::to_string(kMaxMainCfBytes) + " bytes");
     Config cfg;
-    for (LogicalLine& logical : logical_lines(text, file_name, cfg.warnings_)) {
+    for (const ConfigLine& logical : split_config_lines(text, file_name, cfg.warnings_)) {
         const std::string_view line = logical.text;
         const std::size_t eq = line.find('=');
         if (eq == std::string_view::npos)
@@ -107,7 +99,7 @@ Result<Config> Config::parse(std::string_view text, const std::string& file_name
 
 Result<Config> Config::load(const std::string& config_dir, const Overrides& overrides) {
     const std::string path = config_dir + "/main.cf";
-    auto text = read_bounded(path);
+    auto text = read_config_file(path, kMaxMainCfBytes);
     if (!text) return tl::unexpected(text.error());
     auto cfg = parse(*text, path);
     if (!cfg) return cfg;

@@ -121,6 +121,19 @@ private:
     std::vector<std::string> warnings_;
 };
 
+// One logical line of main.cf or master.cf: its physical lines joined by
+// one space, numbered by the first. Lines that start with white space
+// continue the previous one; blank lines and "#" lines are skipped; a
+// continuation with nothing to continue is skipped with a warning.
+struct ConfigLine {
+    std::string text;
+    int line = 0;
+};
+[[nodiscard]] std::vector<ConfigLine> split_config_lines(std::string_view text, const std::string& file_name,
+                                                         std::vector<std::string>& warnings);
+// Reads a whole configuration file, refusing one larger than max_bytes.
+[[nodiscard]] Result<std::string> read_config_file(const std::string& path, std::size_t max_bytes);
+
 // Splits a list value on commas and white space, keeping "{...}" groups
 // (inline:{ a=b, c=d }) whole, as Postfix's mystrtokq() does.
 [[nodiscard]] std::vector<std::string> split_config_list(std::string_view text);

@@ -11,10 +11,15 @@
 //     maxproc, command + args. "-" means the default: private y, unpriv y,
 //     chroot n, wakeup 0, maxproc default_process_limit. Wakeup may end in
 //     "?" (only when the service is in use). Arguments "-o name=value" and
-//     "-o { name = value }" are collected as overrides; $name in arguments
-//     is expanded against main.cf. A service named in kCoveredElsewhere
-//     (trivial-rewrite, tlsmgr, anvil, scache, proxymap, postlog, ...) is
-//     returned with covered_by set so master can skip it with one warning.
+//     "-o { name = value }" are collected as overrides (values unexpanded:
+//     the daemon expands them as main.cf values) and stay in args as "-o"
+//     and the word after it; $name in other arguments is expanded against
+//     main.cf when every name in it is a main.cf parameter (pipe's
+//     ${recipient} stays); "{ a b }" is one argument "a b". A service whose
+//     command is in kCoveredElsewhere (trivial-rewrite, tlsmgr, anvil,
+//     scache, proxymap, postlogd, flush, verify, pipe, ...) is returned
+//     with covered_by set so master can skip it with one warning. An inet
+//     service is never private: "-" means n there, "y" is an error.
 // ERRORS
 //     "FILE, line N: reason" for a wrong column count, bad type, bad
 //     y/n/-, bad number, or a duplicate service name/type pair.
@@ -52,6 +57,8 @@ struct MasterService {
 };
 
 [[nodiscard]] std::string_view service_type_name(ServiceType type) noexcept;
+// What covers a Postfix daemon COMMAND in tern ("" when tern runs it).
+[[nodiscard]] std::string_view covered_elsewhere(std::string_view command) noexcept;
 
 [[nodiscard]] Result<std::vector<MasterService>> parse_master_cf(std::string_view text, const std::string& file_name,
                                                                  const Config& cfg);

@@ -290,6 +290,7 @@ constexpr auto kParams = std::to_array<ParamSpec>({
     {"notify_classes", "resource, software", ParamType::List},
     {"owner_request_special", "yes", ParamType::Bool},
     {"process_id_directory", "pid", ParamType::String},
+    {"process_name", "", ParamType::String},  // set by each daemon at start
     {"propagate_unmatched_extensions", "canonical, virtual", ParamType::String},
     {"proxy_interfaces", "", ParamType::List},
     {"qmgr_fudge_factor", "100", ParamType::Integer},
@@ -316,6 +317,7 @@ constexpr auto kParams = std::to_array<ParamSpec>({
     {"sender_dependent_default_transport_maps", "", ParamType::List},
     {"sender_dependent_relayhost_maps", "", ParamType::List},
     {"sendmail_path", TERN_COMMAND_DIR "/sendmail", ParamType::String},
+    {"service_name", "", ParamType::String},  // master.cf service name, set by each daemon at start
     {"service_throttle_time", "60s", ParamType::Time, 1},
     {"setgid_group", "terndrop", ParamType::String},
     {"smtp_bind_address", "", ParamType::String},
