@@ -64,17 +64,8 @@ Status wait_ready(int fd, short events, const Deadline& deadline, const char* wh
     }
 }
 
-// True when something accepts connections on the socket at `addr`: a
-// non-blocking connect succeeds at once, or fails only for a full backlog.
-bool socket_is_live(const sockaddr_un& addr) {
-    auto probe = make_socket(SOCK_NONBLOCK);
-    if (!probe) return false;
-    if (connect_to(probe->get(), addr) == 0) return true;
-    return errno == EAGAIN || errno == EINPROGRESS;
-}
-
-// Removes a stale socket at `path`; refuses live sockets and other files.
-Status remove_stale_socket(const std::string& path, const sockaddr_un& addr) {
+// Removes an old socket at `path`; refuses to remove any other kind of file.
+Status remove_stale_socket(const std::string& path) {
     struct stat st{};
     if (::lstat(path.c_str(), &st) < 0) {
         if (errno == ENOENT) return {};
@@ -82,8 +73,6 @@ Status remove_stale_socket(const std::string& path, const sockaddr_un& addr) {
     }
     if (!S_ISSOCK(st.st_mode))
         return fail(Retry::Permanent, path + ": exists and is not a socket", EEXIST);
-    if (socket_is_live(addr))
-        return fail(Retry::Temporary, path + ": socket is in use", EADDRINUSE);
     if (::unlink(path.c_str()) < 0 && errno != ENOENT)
         return fail(Retry::Temporary, "remove stale socket " + path, errno);
     return {};
@@ -110,7 +99,7 @@ int Deadline::remaining_ms() const noexcept {
 Result<Fd> unix_listen(const std::string& path, int backlog, mode_t mode) {
     auto addr = make_address(path);
     if (!addr) return tl::unexpected(addr.error());
-    if (auto removed = remove_stale_socket(path, *addr); !removed) return tl::unexpected(removed.error());
+    if (auto removed = remove_stale_socket(path); !removed) return tl::unexpected(removed.error());
     auto fd = make_socket(0);
     if (!fd) return fd;
     if (::bind(fd->get(), reinterpret_cast<const sockaddr*>(&*addr), sizeof(*addr)) < 0)

@@ -11,9 +11,10 @@
 //     unix_listen binds and listens on a UNIX stream socket at `path` with
 //     permissions `mode` (set before listen(), so nobody connects while the
 //     umask's mode applies). A file left at `path` is removed only when it
-//     is a socket that nobody listens on any more; a live socket or any
-//     other kind of file is refused, so a typo can never unlink a regular
-//     file and a second instance can never steal a live socket.
+//     is a socket, so a typo can never unlink a regular file. Like Postfix,
+//     it does not probe whether the old socket is still served: after a
+//     crash, children may still hold it; keeping a second instance away is
+//     the caller's job (master's pid file lock).
 //     unix_connect connects within timeout_ms (a full backlog is retried
 //     until then) and returns a non-blocking descriptor.
 //     write_all writes every byte; read_some returns what one read gives,
