@@ -176,10 +176,10 @@ void CidrTable::parse_line(int line, std::string_view text) {
     }
     std::size_t pattern_end = 0;
     while (pattern_end < text.size() && !is_table_space(text[pattern_end])) ++pattern_end;
-    const std::string_view value = trim_table_space(text.substr(pattern_end));
-    if (value.empty()) return warn(line, "no lookup result: skipping this rule");
     const std::optional<Network> net = network_or_warn(line, text.substr(0, pattern_end));
     if (!net) return;
+    const std::string_view value = trim_table_space(text.substr(pattern_end));
+    if (value.empty()) return warn(line, "no lookup result: skipping this rule");
     rule.network = *net;
     rule.value = std::string(value);
     rules_.push_back(std::move(rule));

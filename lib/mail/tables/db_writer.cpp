@@ -40,7 +40,7 @@ Status set_mode_and_owner(int fd, const std::string& temp_path, const std::strin
                           const DbWriteOptions& options) {
     struct stat old {};
     const bool exists = ::stat(db_path.c_str(), &old) == 0;
-    const mode_t mode = exists ? (old.st_mode & 07777) : default_mode();
+    const mode_t mode = exists ? (old.st_mode & 07777) : options.new_file_mode.value_or(default_mode());
     if (::fchmod(fd, mode) != 0) return fail(Retry::Temporary, "chmod " + temp_path, errno);
     if (options.owner) {
         if (::fchown(fd, options.owner->first, options.owner->second) != 0)
@@ -82,10 +82,10 @@ Result<DbWriter> DbWriter::begin(const std::string& db_path, DbType type, const 
     return DbWriter(db_path, std::move(temp_path), type, options, std::move(*handle));
 }
 
-Status DbWriter::copy_existing() {
+Status DbWriter::copy_existing(bool missing_ok) {
     Result<DbHandle> old = DbHandle::open_read(db_path_, type_);
     if (!old) {
-        if (old.error().errno_value == ENOENT) return {};
+        if (missing_ok && old.error().errno_value == ENOENT) return {};
         return tl::unexpected(old.error());
     }
     Status copied;

@@ -14,7 +14,8 @@
 //     not committed removes its temporary file.
 //     Keys and values get a trailing NUL byte unless include_null is false
 //     (postmap -n), Postfix's default on Linux. Mode and owner: those of
-//     the existing NAME.db if there is one, else 0644 minus the umask;
+//     the existing NAME.db if there is one, else new_file_mode (postmap
+//     passes its source file's mode, as Postfix) or 0644 minus the umask;
 //     DbWriteOptions::owner overrides the owner (postmap run as root
 //     gives the table to the owner of its source file, as Postfix does).
 // ERRORS
@@ -35,6 +36,7 @@ namespace tern {
 struct DbWriteOptions {
     bool include_null = true;
     std::optional<std::pair<uid_t, gid_t>> owner;
+    std::optional<mode_t> new_file_mode;  // when NAME.db does not exist yet
 };
 
 class DbWriter {
@@ -48,8 +50,8 @@ public:
     [[nodiscard]] static Result<DbWriter> begin(const std::string& db_path, DbType type, const DbWriteOptions& options);
 
     // Copies every entry of the current db_path, bytes as they are. A
-    // missing file is an empty table.
-    [[nodiscard]] Status copy_existing();
+    // missing file is an empty table when missing_ok, else an error.
+    [[nodiscard]] Status copy_existing(bool missing_ok = true);
     // Adds key (false: already there, the first value stays).
     [[nodiscard]] Result<bool> add(std::string_view key, std::string_view value);
     // Adds or replaces.

@@ -28,6 +28,9 @@ Result<TableFile> read_table_file(const std::string& path, std::size_t max_bytes
         return fail(Retry::Permanent, path + ": file is larger than " + std::to_string(max_bytes) + " bytes");
     TableFile file;
     file.stamp = FileStamp::of(st);
+    file.owner = st.st_uid;
+    file.group = st.st_gid;
+    file.mode = st.st_mode & 07777;
     file.text.resize(static_cast<std::size_t>(st.st_size));
     std::size_t done = 0;
     while (done < file.text.size()) {

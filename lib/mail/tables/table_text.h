@@ -35,6 +35,9 @@ namespace tern {
 struct TableFile {
     std::string text;
     FileStamp stamp;
+    uid_t owner = 0;   // for postmap: the table belongs to its source's owner
+    gid_t group = 0;
+    mode_t mode = 0;   // permission bits
 };
 
 // Reads a whole table source file (O_NOFOLLOW is not used: tables are
