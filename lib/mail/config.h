@@ -106,6 +106,8 @@ public:
     [[nodiscard]] Result<std::string> expanded(std::string_view name) const;
     // Expanded and checked against the table's type and bounds.
     [[nodiscard]] Result<std::string> checked(std::string_view name) const;
+    // The directory main.cf came from (load() sets it; for tools that parse).
+    void set_config_dir(std::string dir) { config_dir_ = std::move(dir); }
     // Lines parse() skipped with a complaint (load() logs them as warnings).
     [[nodiscard]] const std::vector<std::string>& parse_warnings() const noexcept { return warnings_; }
 

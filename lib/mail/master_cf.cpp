@@ -132,6 +132,7 @@ Result<std::string> expand_argument(std::string_view word, const Config& cfg) {
 }
 
 Status parse_arguments(std::span<const std::string> words, const Config& cfg, MasterService& service) {
+    service.args_written.assign(words.begin(), words.end());
     for (std::size_t i = 0; i < words.size(); ++i) {
         const std::string& word = words[i];
         if (word == "-o" || (word.starts_with("-o") && word.size() > 2)) {
@@ -180,6 +181,11 @@ Status fill_columns(std::span<const std::string> words, const Config& cfg, Maste
         if (!limit) return tl::unexpected(limit.error());
         service.max_processes = *limit;
     }
+    service.private_written = words[2];
+    service.unpriv_written = words[3];
+    service.chroot_written = words[4];
+    service.wakeup_written = words[5];
+    service.maxproc_written = words[6];
     service.command = words[7];
     if (service.name.empty() || service.command.empty() || is_group(service.command))
         return fail(Retry::Permanent, "bad service or command name");

@@ -47,6 +47,9 @@ struct MasterService {
     int max_processes = 0;          // 0: no limit
     std::string command;            // first word of the command column
     std::vector<std::string> args;  // the rest, "-o" pairs included
+    // The columns and arguments as written ("-" kept), for postconf -M.
+    std::string private_written, unpriv_written, chroot_written, wakeup_written, maxproc_written;
+    std::vector<std::string> args_written;  // the same words unexpanded, "{ }" groups as written (postconf -M)
     Overrides overrides;            // from -o name=value
     std::string covered_by;         // non-empty: skip, tern does this job in covered_by
     std::string file;
