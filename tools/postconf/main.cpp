@@ -7,7 +7,7 @@
 //     postconf [-c dir] -M [service[/type]...]
 // DESCRIPTION
 //     The same commands, output and exit codes as Postfix's postconf for
-//     these options: see print_main.h, edit_main.h and print_master.h.
+//     these options: see print_main.h, lib/mail/config_edit.h and print_master.h.
 //     Warnings go to standard error as "postconf: warning: ..."; a fatal
 //     error prints "postconf: fatal: ..." and exits 1.
 #include <unistd.h>
@@ -19,8 +19,8 @@
 
 #include "lib/base/log.h"
 #include "lib/mail/config.h"
+#include "lib/mail/config_edit.h"
 #include "lib/mail/master_cf.h"
-#include "tools/postconf/edit_main.h"
 #include "tools/postconf/print_main.h"
 #include "tools/postconf/print_master.h"
 
@@ -60,7 +60,7 @@ Options parse_options(int argc, char** argv) {
             case 'M': master = true; break;
             case 'n': opt.print.non_default = true; break;
             case 'o': {
-                auto e = postconf::parse_assignment(optarg);
+                auto e = tern::parse_assignment(optarg);
                 if (!e) tern::log_fatal("%s", e.error().text.c_str());
                 opt.overrides.emplace_back(e->name, e->value);
                 break;
@@ -106,18 +106,18 @@ void edit(const Options& opt) {
     const std::string path = opt.config_dir + "/main.cf";
     auto text = tern::read_config_file(path, tern::kMaxMainCfBytes);
     if (!text) tern::log_fatal("%s", text.error().describe().c_str());
-    std::vector<postconf::Edit> edits;
+    std::vector<tern::ConfigEdit> edits;
     std::vector<std::string> removals;
     for (const std::string& arg : opt.names) {
         if (opt.mode == Mode::Exclude) {
             removals.push_back(arg);
             continue;
         }
-        auto e = postconf::parse_assignment(arg);
+        auto e = tern::parse_assignment(arg);
         if (!e) tern::log_fatal("%s", e.error().text.c_str());
         edits.push_back(std::move(*e));
     }
-    auto ok = postconf::rewrite_file(path, postconf::edit_main_cf(*text, edits, removals));
+    auto ok = tern::rewrite_file(path, tern::edit_main_cf(*text, edits, removals));
     if (!ok) tern::log_fatal("%s", ok.error().describe().c_str());
 }
 
