@@ -4,7 +4,9 @@
 //     master:  fork; dup2 listeners to kListenFdBase.., the status pipe to
 //              kStatusFd, the watch pipe to kMasterWatchFd; exec
 //              DAEMON_DIR/COMMAND -n NAME -t TYPE -s COUNT [-c DIR] [-u] [-C]
-//                  [-w SECONDS] [-v] [-o name=value]... [service args]
+//                  [-w SECONDS] [-v]... [-o name=value]... -- [service args]
+//              (lib/mail/server_options.h parses it; "--" lets service
+//              arguments start with "-")
 //     child:   tern::report_status(MasterStatus::Available) / ::Busy
 // DESCRIPTION
 //     The contract between master (master/) and every daemon built on the
@@ -16,7 +18,12 @@
 //     - kStatusFd is the write end of a pipe shared by all processes of one
 //       service. A child writes one StatusRecord (smaller than PIPE_BUF, so
 //       atomic) when it becomes available or busy; master starts another
-//       process when none is available and maxproc allows.
+//       process when none is available and maxproc allows. A new process
+//       counts as available until it says otherwise; the event-server
+//       skeleton says busy on every accepted client (and available again
+//       right after, while it has fewer than its busy_at_clients), so
+//       master counts each "busy" as one use: a process that dies
+//       abnormally before its first use makes master throttle the service.
 //     - kMasterWatchFd is the read end of a pipe whose write end only master
 //       holds: when it reads EOF, master is gone and the child exits after
 //       its current work.
@@ -54,7 +61,7 @@ enum class MasterStatus : std::int32_t { Busy = 0, Available = 1 };
 struct StatusRecord {
     std::int32_t pid;
     std::int32_t status;  // MasterStatus
-    std::uint32_t generation;
+    std::uint32_t generation;  // reserved: 0 (one status pipe per service instance)
 };
 
 inline constexpr const char* kMasterPidFile = "pid/master.pid";  // relative to queue_directory
