@@ -39,8 +39,9 @@ const MasterService* find(const std::vector<MasterService>& services, std::strin
 
 std::string source_dir() {
     if (const char* src = std::getenv("TERN_SRC")) return src;
-    std::string file = __FILE__;
-    return file.substr(0, file.rfind("/tests/unit/"));
+    const std::string file = __FILE__;  // ".../tests/unit/master_cf_test.cpp", absolute or relative
+    const std::size_t at = file.rfind("tests/unit/");
+    return at == std::string::npos || at == 0 ? "." : file.substr(0, at - 1);
 }
 
 }  // namespace
