@@ -124,27 +124,29 @@ ReplyStatus ReplyParser::status() const noexcept {
     return complete_ ? ReplyStatus::Complete : ReplyStatus::NeedMore;
 }
 
+// A line may hold max_line_bytes and its CR: more, and it is too long
+// whether or not its end has arrived.
+bool ReplyParser::pending_too_long() const noexcept {
+    if (pending_.size() <= limits_.max_line_bytes) return false;
+    return pending_.size() > limits_.max_line_bytes + 1 || pending_.back() != '\r';
+}
+
 ReplyFeed ReplyParser::feed(std::string_view input) {
     std::size_t pos = 0;
     while (error_.empty() && !complete_ && pos < input.size()) {
         const std::size_t lf = input.find('\n', pos);
         const std::size_t end = lf == std::string_view::npos ? input.size() : lf;
-        // +1 leaves room for the CR of a CRLF that is not here yet.
-        if (pending_.size() + (end - pos) > limits_.max_line_bytes + 1) {
+        // Never hold more than one byte past the limit.
+        pending_.append(input.substr(pos, std::min(end - pos, limits_.max_line_bytes + 2)));
+        if (pending_too_long()) {
             error_ = "reply line too long";
             break;
         }
-        pending_.append(input.substr(pos, end - pos));
         if (lf == std::string_view::npos) {
             pos = input.size();
             break;
         }
         pos = lf + 1;
-        const bool long_line = pending_.size() > limits_.max_line_bytes + (!pending_.empty() && pending_.back() == '\r' ? 1 : 0);
-        if (long_line) {
-            error_ = "reply line too long";
-            break;
-        }
         const bool ok = add_line(pending_);
         pending_.clear();
         if (!ok) break;

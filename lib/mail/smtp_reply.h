@@ -86,6 +86,7 @@ public:
 
 private:
     bool add_line(std::string_view line);  // false: error_ set
+    bool pending_too_long() const noexcept;
     ReplyStatus status() const noexcept;
 
     ReplyLimits limits_;
