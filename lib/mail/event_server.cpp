@@ -80,6 +80,8 @@ private:
     void accept_client(Fd client) noexcept;
     void count_use() noexcept;
     void stop_accepting() noexcept;
+    [[nodiscard]] bool is_full() const noexcept;
+    void watch_listeners(bool on) noexcept;
     void arm_idle_timer() noexcept;
 
     const EventServerSpec& spec_;
@@ -221,12 +223,21 @@ void Server::accept_client(Fd client) noexcept {
     event_del(idle_event_.get());
     report_status(MasterStatus::Busy);
     spec_.on_accept(std::move(client), *this);
-    if (clients_ > 0 && spec_.busy_at_clients > 0 && clients_ >= spec_.busy_at_clients) {
-        count_use();
-        return;
-    }
-    report_status(MasterStatus::Available);
+    if (!is_full()) report_status(MasterStatus::Available);
+    watch_listeners(!is_full());
     count_use();
+}
+
+bool Server::is_full() const noexcept { return spec_.busy_at_clients > 0 && clients_ >= spec_.busy_at_clients; }
+
+// A busy process stops accepting, so the next client goes to another
+// process, or waits in the backlog for one that master starts.
+void Server::watch_listeners(bool on) noexcept {
+    if (!accepting_) return;
+    for (const EventPtr& ev : listener_events_) {
+        if (on) (void)add_event(ev.get());
+        else remove_event(ev.get());
+    }
 }
 
 void Server::on_fifo(evutil_socket_t fd, short) noexcept {
@@ -256,7 +267,10 @@ void Server::client_done() noexcept {
         if (clients_ == 0) event_base_loopexit(base(), nullptr);
         return;
     }
-    if (spec_.busy_at_clients > 0 && clients_ == spec_.busy_at_clients - 1) report_status(MasterStatus::Available);
+    if (spec_.busy_at_clients > 0 && clients_ == spec_.busy_at_clients - 1) {
+        report_status(MasterStatus::Available);
+        watch_listeners(true);
+    }
     if (clients_ == 0) arm_idle_timer();
 }
 

@@ -23,7 +23,9 @@
 //     listener is a client, handed over non-blocking; the daemon calls
 //     ctx.client_done() when it is finished with it. The process tells
 //     master "busy" while it has busy_at_clients clients (0: never busy)
-//     and counts each client for max_use.
+//     and counts each client for max_use; while busy it does not accept,
+//     so the next client goes to another process (master starts one when
+//     none is available and maxproc allows) or waits in the backlog.
 //     Triggers: a FIFO listener, or a unix listener when on_accept is
 //     empty, delivers the bytes a writer sends (kWakeupByte from master's
 //     wakeup timer, or a request code) to on_wakeup.

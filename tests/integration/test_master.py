@@ -235,3 +235,30 @@ def test_postfix_master_cf_starts_with_warnings(instance):
     assert len(skipped) == len(set(skipped))
     assert re.search(r"service pickup: skipped: command \S+ not found", log)
     assert "fatal" not in log
+
+
+def test_wakeup_timer_and_maxproc(instance):
+    instance.write_master_cf(
+        "tick fifo n - n 1 1 test-service\n"
+        "pair unix - n n - 2 test-service\n")
+    instance.start()
+    wakeups = re.compile(r"tern/test-service\[\d+\]: wakeup service=tick")
+    instance.wait_for(lambda: len(wakeups.findall(instance.log_text())) >= 2,
+                      what="two wakeups of the fifo service")
+    first = connect_unix(instance, "pair")
+    second = connect_unix(instance, "pair")
+    third = connect_unix(instance, "pair")  # waits in the backlog: maxproc is 2
+    try:
+        one, two = hello(first)["pid"], hello(second)["pid"]
+        assert one != two, "a busy process was handed a second client"
+        third.settimeout(1)
+        with pytest.raises(socket.timeout):
+            third.recv(1)
+        first.close()
+        third.settimeout(IO_TIMEOUT_S)
+        assert hello(third)["pid"] == one
+    finally:
+        for sock in (first, second, third):
+            sock.close()
+    names = [name for _, name in instance.processes()]
+    assert names.count("test-service") == 3  # tick and the two of pair
