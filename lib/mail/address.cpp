@@ -79,7 +79,11 @@ Result<Path> parse_mailbox(std::string_view mailbox, const PathOptions& options,
     const std::string_view rest = mailbox.substr(local_bytes);
     path.address = std::move(local);
     if (local_bytes > kMaxLocalPartBytes) path.exceeds_rfc5321 = true;
-    if (rest.empty()) return path;  // <postmaster>, <user>: no domain
+    if (rest.empty()) {
+        // <postmaster>, <user>: no domain. <""> would read as the null path.
+        if (path.address.empty()) return fail(Retry::Permanent, "empty local part without domain");
+        return path;
+    }
     if (rest.front() != '@') return fail(Retry::Permanent, "unexpected character after local part");
     const std::string_view domain = rest.substr(1);
     if (domain.empty()) return fail(Retry::Permanent, "empty domain");

@@ -5,10 +5,14 @@
 
 namespace tern {
 
+// Content past max_message_bytes is counted, not emitted; what is emitted
+// does not depend on how the input was cut into pieces.
 void DataDecoder::emit(std::string& out, std::string_view bytes) {
+    const std::uint64_t before = content_bytes_;
     content_bytes_ += bytes.size();
     if (rejected_) return;
-    if (limits_.max_message_bytes != 0 && content_bytes_ > limits_.max_message_bytes) return;
+    const std::uint64_t limit = limits_.max_message_bytes;
+    if (limit != 0 && content_bytes_ > limit) bytes = bytes.substr(0, before < limit ? limit - before : 0);
     out.append(bytes);
 }
 

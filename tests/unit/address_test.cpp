@@ -47,6 +47,8 @@ TEST_CASE("parse_path: quoted local parts", "[address]") {
     CHECK(parsed("<\"a\\\"b\"@x>") == "a\"b@x");
     CHECK(parsed("<\"a@b\"@x>") == "a@b@x");
     CHECK(parsed("<\"\"@x>") == "@x");
+    CHECK(refused("<\"\">"));
+    CHECK(refused("<\"\">", kSender));
     CHECK(refused("<\"a b@x>"));
     CHECK(refused("<\"a\"b@x>"));
     CHECK(refused("<\"a\rb\"@x>"));
