@@ -262,3 +262,17 @@ def test_wakeup_timer_and_maxproc(instance):
             sock.close()
     names = [name for _, name in instance.processes()]
     assert names.count("test-service") == 3  # tick and the two of pair
+
+
+def test_start_fails_when_a_port_is_taken(instance):
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        instance.write_master_cf(f"127.0.0.1:{port} inet n - n - - test-service\n")
+        result = instance.tern("start", check=False)
+        assert result.returncode != 0
+        assert instance.master_pid() is None
+        instance.wait_for_log(rf"fatal: service 127\.0\.0\.1:{port}: bind 127\.0\.0\.1 port {port}: "
+                              r"Address already in use")
+    assert instance.processes() == []
