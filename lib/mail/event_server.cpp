@@ -13,6 +13,8 @@
 
 #include "lib/base/account.h"
 #include "lib/base/event_loop.h"
+#include "lib/base/inet_listen.h"
+#include "lib/base/unix_socket.h"
 #include "lib/base/log.h"
 #include "lib/mail/config.h"
 #include "lib/mail/server_options.h"
@@ -76,6 +78,7 @@ public:
 private:
     void load_configuration();
     void enter_sandbox();
+    void open_standalone_listener();
     void open_events();
     void accept_client(Fd client) noexcept;
     void count_use() noexcept;
@@ -88,6 +91,8 @@ private:
     ServerOptions options_;
     std::string root_ = "/";
     EventBasePtr base_;
+    std::vector<int> listener_fds_;
+    std::vector<Fd> own_listeners_;  // stand-alone mode only
     std::vector<EventPtr> listener_events_;
     EventPtr watch_event_;
     EventPtr term_event_;
@@ -153,10 +158,27 @@ void Server::enter_sandbox() {
     }
 }
 
+// -l: a person runs the daemon without master, for tests and debugging.
+void Server::open_standalone_listener() {
+    const std::string& address = options_.listen_address;
+    if (address.front() == '/') {
+        Result<Fd> fd = unix_listen(address, 100, 0666);
+        if (!fd) log_fatal("%s", fd.error().describe().c_str());
+        own_listeners_.push_back(std::move(*fd));
+    } else {
+        Result<InetEndpoint> ep = parse_inet_endpoint(address);
+        if (!ep) log_fatal("-l: %s", ep.error().describe().c_str());
+        Result<std::vector<Fd>> fds = inet_listen(ep->host, ep->port, 100);
+        if (!fds) log_fatal("%s", fds.error().describe().c_str());
+        for (Fd& fd : *fds) own_listeners_.push_back(std::move(fd));
+    }
+    for (const Fd& fd : own_listeners_) listener_fds_.push_back(fd.get());
+}
+
 void Server::open_events() {
     const bool fifo = options_.transport == "fifo";
-    for (int i = 0; i < options_.listen_count; ++i) {
-        const int fd = kListenFdBase + i;
+    for (int i = 0; i < options_.listen_count; ++i) listener_fds_.push_back(kListenFdBase + i);
+    for (const int fd : listener_fds_) {
         if (!fd_is_open(fd)) log_fatal("listener descriptor %d is not open", fd);
         (void)::fcntl(fd, F_SETFD, FD_CLOEXEC);
         (void)::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
@@ -188,11 +210,12 @@ int Server::run() {
     Result<EventBasePtr> ev_base = make_event_base();
     if (!ev_base) log_fatal("%s", ev_base.error().describe().c_str());
     base_ = std::move(*ev_base);
+    if (!options_.listen_address.empty()) open_standalone_listener();
     if (spec_.before_chroot) spec_.before_chroot(*this);
     enter_sandbox();
     if (spec_.after_privilege_drop) spec_.after_privilege_drop(*this);
     open_events();
-    log_debug("%s: ready, %d listener(s)", options_.service_name.c_str(), options_.listen_count);
+    log_debug("%s: ready, %zu listener(s)", options_.service_name.c_str(), listener_fds_.size());
     report_status(MasterStatus::Available);
     event_base_dispatch(base());
     if (spec_.on_stop) spec_.on_stop(*this);

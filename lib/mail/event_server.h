@@ -34,6 +34,8 @@
 //     max_idle seconds without a client, and once max_use clients are
 //     served (it stops accepting at once and tells master it is busy).
 //     A daemon that must stay up (qmgr) sets ignore_max_idle/ignore_max_use.
+//     Stand-alone: "DAEMON -d -l 127.0.0.1:2525 -n NAME" (or -l /path/sock)
+//     listens by itself, without master, for tests and debugging.
 // SECURITY
 //     Runs as root until the privilege drop; everything needed from
 //     outside the chroot must be opened in before_chroot. The user

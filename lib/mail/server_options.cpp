@@ -24,6 +24,7 @@ Status apply_value(ServerOptions& o, char option, std::string_view value) {
     case 'c': o.config_dir = value; return {};
     case 'n': o.service_name = value; return {};
     case 't': o.transport = value; return {};
+    case 'l': o.listen_address = value; return {};
     case 's': {
         Result<int> n = parse_bounded(value, option, kMaxListenFds);
         if (!n) return tl::unexpected(n.error());
@@ -51,7 +52,7 @@ Status apply_value(ServerOptions& o, char option, std::string_view value) {
 
 Result<ServerOptions> parse_server_options(int argc, const char* const* argv) {
     ServerOptions o;
-    constexpr std::string_view kWithValue = "cntswo";
+    constexpr std::string_view kWithValue = "cntswol";
     int i = 1;
     for (; i < argc; ++i) {
         const std::string_view word = argv[i];

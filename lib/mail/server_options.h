@@ -6,7 +6,9 @@
 // DESCRIPTION
 //     Parses the options of lib/mail/master_protocol.h: -n NAME, -t TYPE,
 //     -s COUNT, -c DIR, -u, -C, -w SECONDS, -v (repeatable), -d (debug:
-//     log to standard error too), -o name=value (repeatable). A value may
+//     log to standard error too), -o name=value (repeatable), and for a
+//     run without master -l ADDRESS (stand-alone: listen on "host:port",
+//     "[v6]:port", or a UNIX socket path starting with "/"). A value may
 //     follow its letter in the same word ("-s1"). Options end at "--" or at
 //     the first word that does not start with "-"; the rest are the
 //     service's own arguments (ServerOptions::args).
@@ -37,6 +39,7 @@ struct ServerOptions {
     int wakeup_s = 0;           // -w
     int verbosity = 0;          // -v count
     bool debug = false;         // -d
+    std::string listen_address;  // -l, stand-alone mode
     Overrides overrides;        // -o name=value
     std::vector<std::string> args;
 };

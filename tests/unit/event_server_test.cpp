@@ -57,3 +57,12 @@ TEST_CASE("server options: bad input is refused", "[event_server]") {
     CHECK_FALSE(parse({"-o", "=value"}));
     CHECK_FALSE(parse({"-w", "99999999999999999999"}));
 }
+
+TEST_CASE("server options: stand-alone listen address", "[event_server]") {
+    auto o = parse({"-d", "-l", "127.0.0.1:2525", "-n", "smtp"});
+    REQUIRE(o);
+    CHECK(o->debug);
+    CHECK(o->listen_address == "127.0.0.1:2525");
+    CHECK(o->listen_count == 0);
+    CHECK_FALSE(parse({"-l"}));
+}
