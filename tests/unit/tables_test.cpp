@@ -12,6 +12,8 @@
 #include "lib/base/text.h"
 #include "lib/mail/tables/db_table.h"
 #include "lib/mail/tables/db_writer.h"
+#include "lib/mail/tables/posix_regex.h"
+#include "lib/mail/tables/regex_cost.h"
 #include "lib/mail/tables/table.h"
 #include "lib/mail/tables/table_text.h"
 
@@ -293,6 +295,66 @@ TEST_CASE("regexp: continuation lines and 8-bit keys", "[tables][regexp]") {
     CHECK(get(t, "multiline") == "first  continued");
     CHECK(get(t, "caf\xe9") == "eight");
     CHECK(get(t, std::string("multi\0x", 7)) == "first  continued");
+}
+
+TEST_CASE("regex cost: expansion of counted repetitions", "[tables][regexp][limits]") {
+    const auto size = [](std::string_view p, bool extended = true) { return tern::estimate_regex_cost(p, extended).size; };
+    CHECK(size("abc") == 3);
+    CHECK(size("(ab){3}") == 6);
+    CHECK(size("a{2,}") == 3);
+    CHECK(size("a{,4}") == 4);
+    CHECK(size("a+") == 2);
+    CHECK(size("(ab)+c*d?") == 6);
+    CHECK(size("[a-z{]{10}") == 10);
+    CHECK(size("[[:alpha:]]{10}") == 10);
+    CHECK(size("a|b|c") == 3);
+    CHECK(size("\\(a\\{5\\}\\)\\{2\\}", false) == 10);
+    CHECK(size("a\\+", false) == 2);
+    CHECK(size("(a{5}){2}", false) == 9);  // basic syntax: all literal
+    CHECK(size("((((((((((((((((((((a") == 1);
+    CHECK(size("a{") == 2);
+    CHECK(size("{5}") == 3);
+    CHECK(size("^[a-z0-9.]{1,64}@([a-z0-9-]{1,63}\\.){1,10}[a-z]{2,63}$") < tern::kMaxRegexExpansion);
+    CHECK(size("((a{1,255}){1,255}){1,255}") > tern::kMaxRegexExpansion);
+    CHECK(size("a{99999999999999999999}") > tern::kMaxRegexExpansion);
+}
+
+TEST_CASE("regex cost: copies of empty-matching operands, stacked operators", "[tables][regexp][limits]") {
+    const auto cost = [](std::string_view p) { return tern::estimate_regex_cost(p, true); };
+    CHECK(cost("(.*)+").nullable_depth == 1);
+    CHECK(cost("(.*)+").nullable_copies == 2);
+    CHECK(cost("((.*)+)+").nullable_depth == 2);
+    CHECK(cost("(.+)+").nullable_depth == 0);
+    CHECK(cost("(a|)+").nullable_depth == 1);
+    CHECK(cost("(a|b)+").nullable_depth == 0);
+    CHECK(cost("(a*b*)+").nullable_depth == 1);
+    CHECK(cost("(a*b)+").nullable_depth == 0);
+    CHECK(cost("((.*)*)*").nullable_depth == 0);  // stars do not copy
+    CHECK(cost("(.*){1,100}").nullable_copies == 100);
+    CHECK(cost("a*+").stacked);
+    CHECK(cost("a{2}{3}").stacked);
+    CHECK_FALSE(cost("(a*)+").stacked);
+    for (const char* fine : {"^(.*)@(.*)\\.(.*)$", "(((.*)+)+)+x", "((.*){1,8}){1,8}", "^Subject:.{200,}",
+                             "(.?){64}", ".{1,1000}"}) {
+        INFO(fine);
+        CHECK_FALSE(tern::regex_cost_problem(fine, true));
+    }
+    for (const char* slow : {"^(.*)+++++x", "^.*++++++x", "((((.*)+)+)+)+x", "(.*){1,1000}x", "((.*)+){1,100}x",
+                             ".{1,1001}", "((a{1,255}){1,255}){1,255}"}) {
+        INFO(slow);
+        CHECK(tern::regex_cost_problem(slow, true));
+    }
+}
+
+TEST_CASE("regexp: patterns too costly to compile are skipped with a warning", "[tables][regexp][limits]") {
+    CHECK(tern::PosixRegex::compile(".{1,1000}", REG_EXTENDED));
+    auto big = tern::PosixRegex::compile("((a{1,255}){1,255}){1,255}", REG_EXTENDED);
+    REQUIRE_FALSE(big);
+    CHECK(big.error().text.rfind("regular expression too complex: counted repetitions expand", 0) == 0);
+    TablePtr t = must(tern::parse_regexp_table("/((a{1,255}){1,255}){1,255}/ x\n/.*++/ z\n/a/ y\n", "r", quiet()));
+    CHECK(has_warning(t, "regexp map r, line 1: regular expression too complex"));
+    CHECK(has_warning(t, "regexp map r, line 2: regular expression too complex: repetition operators follow"));
+    CHECK(get(t, "a") == "y");
 }
 
 TEST_CASE("cidr: IPv4 and IPv6 prefixes, first match wins", "[tables][cidr]") {

@@ -2,6 +2,9 @@
 #include "lib/mail/tables/posix_regex.h"
 
 #include <array>
+#include <optional>
+
+#include "lib/mail/tables/regex_cost.h"
 
 namespace tern {
 
@@ -16,6 +19,8 @@ std::string regex_error_text(int code, const regex_t* compiled) {
 }  // namespace
 
 Result<PosixRegex> PosixRegex::compile(const std::string& pattern, int flags) {
+    if (const std::optional<std::string> why = regex_cost_problem(pattern, (flags & REG_EXTENDED) != 0))
+        return fail(Retry::Permanent, "regular expression too complex: " + *why);
     auto compiled = std::make_unique<regex_t>();
     if (const int code = ::regcomp(compiled.get(), pattern.c_str(), flags); code != 0)
         return fail(Retry::Permanent, regex_error_text(code, compiled.get()));  // nothing to regfree

@@ -8,8 +8,15 @@
 //     libstdc++ engine recurses per input character, so a long key from
 //     the network could exhaust the stack. The regex_t lives on the heap
 //     so the object can move; regfree() runs in the destructor.
+// LIMITS
+//     compile() first refuses patterns that glibc's regcomp would take
+//     minutes or gigabytes to compile (regex_cost.h). glibc's regexec is
+//     not linear either: "(.+)+x" or many capturing "(.*)" take seconds
+//     on a 100 KB subject. Postfix shares this; keep the keys handed to
+//     regexp tables as short as the job allows.
 // ERRORS
-//     compile: a Permanent Error whose text is regerror()'s message.
+//     compile: a Permanent Error whose text is regerror()'s message, or
+//     "regular expression too complex: REASON" for the limits above.
 //     match: a Temporary Error when regexec fails for lack of memory.
 #pragma once
 
@@ -18,6 +25,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "lib/base/result.h"
 
