@@ -294,34 +294,35 @@ Status Parser::check_complete() const {
 }
 
 // Reads the fixed-size record at `offset` and checks its type and size.
-Status check_fixed_record(int fd, std::uint64_t offset, RecordType type, std::size_t payload_bytes) {
+Status check_fixed_record(int fd, std::uint64_t offset, RecordType type, std::size_t payload_bytes,
+                          std::string_view path) {
     char header[kRecordHeaderBytes];
-    if (auto got = pread_fully(fd, header, sizeof header, offset, "queue file"); !got) return got;
+    if (auto got = pread_fully(fd, header, sizeof header, offset, path); !got) return got;
     const auto decoded = decode_record_header(std::string_view(header, sizeof header));
     if (decoded->type != static_cast<char>(type) || decoded->length != payload_bytes)
-        return fail(Retry::Permanent, "queue file: no " + std::string(record_type_name(type)) +
+        return fail(Retry::Permanent, std::string(path) + ": no " + std::string(record_type_name(type)) +
                                           " record at offset " + std::to_string(offset));
     return {};
 }
 
-Status pwrite_fully(int fd, std::string_view bytes, std::uint64_t offset) {
+Status pwrite_fully(int fd, std::string_view bytes, std::uint64_t offset, std::string_view path) {
     while (true) {
         const ssize_t wrote = ::pwrite(fd, bytes.data(), bytes.size(), static_cast<off_t>(offset));
         if (wrote < 0 && errno == EINTR) continue;
-        if (wrote < 0) return fail(Retry::Temporary, "queue file: write", errno);
+        if (wrote < 0) return fail(Retry::Temporary, "write " + std::string(path), errno);
         // A short write of a few bytes within one block does not happen on
         // local file systems; treat it as a failed update all the same.
         if (static_cast<std::size_t>(wrote) != bytes.size())
-            return fail(Retry::Temporary, "queue file: short write at offset " + std::to_string(offset));
+            return fail(Retry::Temporary, std::string(path) + ": short write at offset " + std::to_string(offset));
         return {};
     }
 }
 
-Status rewrite_fixed(int fd, std::uint64_t offset, RecordType type, std::string_view payload) {
-    if (auto ok = check_fixed_record(fd, offset, type, payload.size()); !ok) return ok;
+Status rewrite_fixed(int fd, std::uint64_t offset, RecordType type, std::string_view payload, std::string_view path) {
+    if (auto ok = check_fixed_record(fd, offset, type, payload.size(), path); !ok) return ok;
     std::string record;
     append_record(record, type, payload);
-    return pwrite_fully(fd, record, offset);
+    return pwrite_fully(fd, record, offset, path);
 }
 
 }  // namespace
@@ -391,12 +392,12 @@ Result<std::string> ContentReader::read_all(std::uint64_t max_bytes) {
     return content;
 }
 
-Status mark_recipient_done(int fd, std::uint64_t status_offset) {
-    return rewrite_fixed(fd, status_offset, RecordType::Status, encode_status(RecipientStatus::Done));
+Status mark_recipient_done(int fd, std::uint64_t status_offset, std::string_view path) {
+    return rewrite_fixed(fd, status_offset, RecordType::Status, encode_status(RecipientStatus::Done), path);
 }
 
-Status update_schedule(int fd, std::uint64_t schedule_offset, const Schedule& schedule) {
-    return rewrite_fixed(fd, schedule_offset, RecordType::Schedule, encode_schedule(schedule));
+Status update_schedule(int fd, std::uint64_t schedule_offset, const Schedule& schedule, std::string_view path) {
+    return rewrite_fixed(fd, schedule_offset, RecordType::Schedule, encode_schedule(schedule), path);
 }
 
 bool valid_attribute_name(std::string_view name) noexcept {

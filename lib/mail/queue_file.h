@@ -132,7 +132,8 @@ class ContentReader {
 public:
     ContentReader(int fd, const QueueFile& file, std::string_view path = "queue file") noexcept
         : fd_(fd), file_(file), path_(path) {}
-    // Fills up to out.size() bytes; 0 at the end of the content.
+    // Fills up to out.size() bytes; 0 at the end of the content (or for
+    // an empty `out`). A file that shrank since it was parsed is Permanent.
     [[nodiscard]] Result<std::size_t> read(std::span<char> out);
     // All of it, if it is at most max_bytes (Permanent error if larger).
     [[nodiscard]] Result<std::string> read_all(std::uint64_t max_bytes);
@@ -145,10 +146,14 @@ private:
     std::uint32_t chunk_used_ = 0;  // bytes of it already returned
 };
 
-// Rewrites the status record at `status_offset` to Done with one pwrite.
-[[nodiscard]] Status mark_recipient_done(int fd, std::uint64_t status_offset);
+// Rewrites the status record at `status_offset` to Done with one pwrite
+// (after a pread that checks a status record is there). Idempotent. No
+// fsync: the caller decides when the change must be durable.
+[[nodiscard]] Status mark_recipient_done(int fd, std::uint64_t status_offset,
+                                         std::string_view path = "queue file");
 // Rewrites the schedule record at `schedule_offset` with one pwrite.
-[[nodiscard]] Status update_schedule(int fd, std::uint64_t schedule_offset, const Schedule& schedule);
+[[nodiscard]] Status update_schedule(int fd, std::uint64_t schedule_offset, const Schedule& schedule,
+                                     std::string_view path = "queue file");
 
 // True for a name of [a-z0-9_]{1,kMaxAttributeNameBytes}.
 [[nodiscard]] bool valid_attribute_name(std::string_view name) noexcept;

@@ -156,7 +156,8 @@ TEST_CASE("null sender, no content, default schedule", "[queue_file]") {
 
 TEST_CASE("content is byte-exact: CRLF, dots, NUL, 8-bit, bare CR and LF, many chunks", "[queue_file]") {
     std::string content = "From: a\r\n\r\n.\r\n..\r\n.x\r\nbare\nlf\rcr\r\n";
-    content += std::string("nul\0byte\xff\x80\xc3\xa9\r\n", 17);
+    static constexpr char kBinary[] = "nul\0byte\xff\x80\xc3\xa9\r\n";
+    content += std::string(kBinary, sizeof kBinary - 1);
     for (int i = 0; i < 300'000; ++i) content.push_back(static_cast<char>(i * 7 + 3));
     content += "\r\n.\r\n";
     tern::Fd fd = write_file([&](tern::QueueFileWriter& w) {
@@ -236,6 +237,17 @@ TEST_CASE("mark_recipient_done and update_schedule rewrite in place", "[queue_fi
     CHECK_FALSE(tern::update_schedule(fd.get(), file->recipients[0].status_offset, {}));
     CHECK_FALSE(tern::mark_recipient_done(fd.get(), after.size() - 2));
     CHECK_FALSE(tern::mark_recipient_done(fd.get(), after.size() + 100));
+    auto wrong = tern::mark_recipient_done(fd.get(), file->schedule_offset, "active/ID");
+    REQUIRE_FALSE(wrong);
+    CHECK(wrong.error().retry == tern::Retry::Permanent);
+    CHECK(wrong.error().text.find("active/ID") != std::string::npos);
+    // A descriptor that cannot be written: Temporary, errno kept.
+    tern::Fd read_only{::open(("/proc/self/fd/" + std::to_string(fd.get())).c_str(), O_RDONLY | O_CLOEXEC)};
+    REQUIRE(read_only.valid());
+    auto denied = tern::mark_recipient_done(read_only.get(), file->recipients[0].status_offset, "active/ID");
+    REQUIRE_FALSE(denied);
+    CHECK(denied.error().temporary());
+    CHECK(denied.error().errno_value == EBADF);
     CHECK(file_bytes(fd.get()) == after);
 }
 
