@@ -173,7 +173,8 @@ Status parse_arguments(const std::vector<Word>& words, const CommandOptions& opt
     switch (cmd.verb) {
     case SmtpVerb::Ehlo:
     case SmtpVerb::Helo:
-        if (argc < 2) return reply(cmd.verb == SmtpVerb::Ehlo ? "501 Syntax: EHLO hostname" : "501 Syntax: HELO hostname");
+        if (argc < 2)
+            return reply(cmd.verb == SmtpVerb::Ehlo ? "501 Syntax: EHLO hostname" : "501 Syntax: HELO hostname");
         return {};
     case SmtpVerb::Mail: return parse_envelope(words, true, options, cmd);
     case SmtpVerb::Rcpt: return parse_envelope(words, false, options, cmd);

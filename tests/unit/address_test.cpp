@@ -124,7 +124,8 @@ TEST_CASE("parse_path: RFC 5321 length limits", "[address]") {
     CHECK(refused("<a@" + domain255 + "f>"));
 
     // Whole path: 256 bytes with the brackets is the RFC's limit.
-    const std::string at_limit = "<" + std::string(64, 'l') + "@" + label63 + "." + label63 + "." + std::string(61, 'e') + ">";
+    const std::string at_limit =
+        "<" + std::string(64, 'l') + "@" + label63 + "." + label63 + "." + std::string(61, 'e') + ">";
     REQUIRE(at_limit.size() == 256);
     path = parse_path(at_limit, kRecipient);
     REQUIRE(path);
