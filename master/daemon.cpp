@@ -2,7 +2,6 @@
 #include "master/daemon.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -47,26 +46,6 @@ void Detacher::ready() {
     const char byte = 'R';
     (void)!::write(notify_.get(), &byte, 1);
     notify_.reset();
-}
-
-namespace {
-
-tern::Status make_dir(const std::string& path, mode_t mode, uid_t uid, gid_t gid) {
-    if (::mkdir(path.c_str(), mode) < 0) {
-        if (errno == EEXIST) return {};
-        return tern::fail(tern::Retry::Permanent, "mkdir " + path, errno);
-    }
-    if (::chown(path.c_str(), uid, gid) < 0 || ::chmod(path.c_str(), mode) < 0)
-        return tern::fail(tern::Retry::Permanent, "set owner and mode of " + path, errno);
-    return {};
-}
-
-}  // namespace
-
-tern::Status make_queue_dirs(const std::string& queue_dir, const tern::Account& owner, gid_t setgid_gid) {
-    if (tern::Status s = make_dir(queue_dir + "/pid", 0755, 0, 0); !s) return s;
-    if (tern::Status s = make_dir(queue_dir + "/private", 0700, owner.uid, owner.gid); !s) return s;
-    return make_dir(queue_dir + "/public", 0710, owner.uid, setgid_gid);
 }
 
 }  // namespace master

@@ -4,7 +4,6 @@
 //     master::Detacher d = master::Detacher::fork_and_wait();  // parent exits here
 //     ... take the pid lock, open listeners (a fatal error exits 1) ...
 //     d.ready();   // the waiting parent exits 0; stdio goes to /dev/null
-//     tern::Status s = master::make_queue_dirs(queue_dir, owner, setgid_gid);
 // DESCRIPTION
 //     fork_and_wait forks at once; the parent stays in the foreground and
 //     waits for one byte on a pipe. The child starts a new session and
@@ -13,17 +12,16 @@
 //     `tern start` (and `master -w`) learn success or failure from the
 //     exit code, and the process holding the fcntl pid lock is the one that
 //     stays (fcntl locks do not survive fork).
-//     make_queue_dirs creates pid/ (0755 root), private/ (0700 mail_owner)
-//     and public/ (0710 mail_owner, group setgid_group) when missing.
+//     The queue folders are made by tern::check_queue_layout
+//     (lib/mail/queue_layout.h) before the fork.
+// ERRORS
+//     A failed pipe, fork or setsid is fatal (exit 1). ready() ignores a
+//     parent that has gone away already.
 #pragma once
 
-#include <sys/types.h>
+#include <utility>
 
-#include <string>
-
-#include "lib/base/account.h"
 #include "lib/base/fd.h"
-#include "lib/base/result.h"
 
 namespace master {
 
@@ -36,7 +34,5 @@ private:
     explicit Detacher(tern::Fd notify) : notify_(std::move(notify)) {}
     tern::Fd notify_;
 };
-
-[[nodiscard]] tern::Status make_queue_dirs(const std::string& queue_dir, const tern::Account& owner, gid_t setgid_gid);
 
 }  // namespace master

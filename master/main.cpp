@@ -21,11 +21,12 @@
 #include <cstring>
 #include <optional>
 #include <string>
+#include <vector>
 
-#include "lib/base/account.h"
 #include "lib/base/log.h"
 #include "lib/mail/config.h"
 #include "lib/mail/master_protocol.h"
+#include "lib/mail/queue_layout.h"
 #include "master/daemon.h"
 #include "master/pid_lock.h"
 #include "master/supervisor.h"
@@ -75,13 +76,15 @@ void load_configuration(const MasterOptions& o) {
     }
 }
 
+// Creates the queue folders that are missing (lib/mail/queue_layout.h) and
+// only warns about existing ones with the wrong owner or mode, as `tern
+// check` does; a symbolic link in the queue or an unknown account is fatal.
 void prepare_queue(const std::string& queue_dir) {
-    tern::Result<tern::Account> owner = tern::lookup_account(tern::config().get("mail_owner"));
-    if (!owner) tern::log_fatal("mail_owner: %s", owner.error().describe().c_str());
-    tern::Result<gid_t> group = tern::lookup_group(tern::config().get("setgid_group"));
+    std::vector<std::string> warnings;
+    const tern::Status layout = tern::check_queue_layout(tern::config(), true, warnings);
+    for (const std::string& warning : warnings) tern::log_warning("%s", warning.c_str());
+    if (!layout) tern::log_fatal("%s", layout.error().describe().c_str());
     if (::chdir(queue_dir.c_str()) < 0) tern::log_fatal("chdir %s: %s", queue_dir.c_str(), std::strerror(errno));
-    if (tern::Status s = master::make_queue_dirs(queue_dir, *owner, group ? *group : owner->gid); !s)
-        tern::log_fatal("%s", s.error().describe().c_str());
 }
 
 }  // namespace

@@ -4,8 +4,9 @@ Starts throw-away instances whose master.cf runs tests/support/test-service
 (written only with lib/mail/event_server) and checks what master promises:
 listeners on unix and inet sockets, a new process after kill -9, throttling
 of a daemon that dies at start, SIGHUP reload, a clean stop, one master per
-queue, privilege drop and chroot, and a Postfix master.cf that starts with
-one warning per service tern covers elsewhere.
+queue, queue folders made by master itself, privilege drop and chroot, and
+a Postfix master.cf that starts with one warning per service tern covers
+elsewhere.
 """
 
 import os
@@ -13,6 +14,7 @@ import pwd
 import re
 import shutil
 import socket
+import stat
 import subprocess
 import time
 from pathlib import Path
@@ -196,6 +198,26 @@ def test_second_master_is_refused(instance):
     assert instance.master_pid() == first
     assert greet_unix(instance, "echo")["service"] == "echo"
 
+
+def test_master_creates_missing_queue_folders_and_warns_about_a_wrong_mode(instance):
+    """master itself (not only `tern start`, which runs tern check) makes the queue."""
+    instance.write_master_cf("echo unix - n n - - test-service\n")
+    assert not instance.queue_dir.exists()
+    master = instance.libexec / "master"
+    subprocess.run([master, "-c", str(instance.config_dir)], check=True, timeout=30)
+    instance.wait_for(instance.master_pid, what="master to hold its pid-file lock")
+    for name in ("pid", "maildrop", "public", "private", "incoming", "active", "deferred", "hold"):
+        assert (instance.queue_dir / name).is_dir(), name
+    assert stat.S_IMODE(os.stat(instance.queue_dir / "private").st_mode) == 0o700
+    assert stat.S_IMODE(os.stat(instance.queue_dir / "public").st_mode) == 0o710
+    instance.stop()
+    os.chmod(instance.queue_dir / "hold", 0o755)
+    subprocess.run([master, "-c", str(instance.config_dir)], check=True, timeout=30)
+    instance.wait_for(instance.master_pid, what="master to hold its pid-file lock")
+    instance.wait_for_log(rf"tern/master\[\d+\]: warning: wrong mode 0755, expected 0700: "
+                          rf"{re.escape(str(instance.queue_dir))}/hold")
+    assert stat.S_IMODE(os.stat(instance.queue_dir / "hold").st_mode) == 0o755  # warned, not changed
+    assert greet_unix(instance, "echo")["service"] == "echo"
 
 def test_child_drops_privileges_and_chroots(instance):
     instance.write_master_cf(
