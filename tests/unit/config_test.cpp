@@ -3,11 +3,11 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <string>
 
 #include "lib/mail/config.h"
 #include "lib/mail/params.h"
+#include "tests/unit/test_support.h"
 
 using tern::Config;
 
@@ -256,14 +256,13 @@ TEST_CASE("8-bit bytes and NUL in values are kept", "[config]") {
 }
 
 TEST_CASE("load reads DIR/main.cf and applies overrides", "[config]") {
-    char dir_template[] = "/tmp/tern-config-test-XXXXXX";
-    const char* dir = mkdtemp(dir_template);
-    REQUIRE(dir != nullptr);
-    const std::string path = std::string(dir) + "/main.cf";
+    const tern_test::TempDir temp;
+    const std::string dir = temp.path().string();
+    const std::string path = temp.file("main.cf");
     auto missing = Config::load(dir);
     REQUIRE(!missing);
     CHECK(missing.error().text == "open " + path);
-    std::ofstream(path) << "myhostname = mx.example.com\nmessage_size_limit = 1000\n";
+    tern_test::write_file(path, "myhostname = mx.example.com\nmessage_size_limit = 1000\n");
     auto cfg = Config::load(dir, {{"message_size_limit", "2000"}});
     REQUIRE(cfg);
     CHECK(*cfg->bytes("message_size_limit") == 2000);
@@ -272,8 +271,6 @@ TEST_CASE("load reads DIR/main.cf and applies overrides", "[config]") {
     auto bad = Config::load(dir, {{"message_size_limit", "x"}});
     REQUIRE(!bad);
     CHECK(bad.error().text.find("command line: parameter message_size_limit: bad numerical value") == 0);
-    std::remove(path.c_str());
-    rmdir(dir);
 }
 
 TEST_CASE("default_config_dir honours MAIL_CONFIG", "[config]") {

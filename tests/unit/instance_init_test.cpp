@@ -5,41 +5,16 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "lib/mail/config.h"
 #include "lib/mail/instance_init.h"
 #include "lib/mail/instance_templates.h"
 #include "lib/mail/master_cf.h"
+#include "tests/unit/test_support.h"
 
-namespace {
-
-std::string read_file(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
-struct TempDir {
-    TempDir() {
-        char name[] = "/tmp/tern-init-test-XXXXXX";
-        REQUIRE(mkdtemp(name) != nullptr);
-        path = name;
-    }
-    ~TempDir() {
-        for (const char* f : {"/sub/deeper/main.cf", "/sub/deeper/master.cf", "/main.cf", "/master.cf"})
-            std::remove((path + f).c_str());
-        rmdir((path + "/sub/deeper").c_str());
-        rmdir((path + "/sub").c_str());
-        rmdir(path.c_str());
-    }
-    std::string path;
-};
-
-}  // namespace
+using tern_test::read_file;
+using tern_test::TempDir;
 
 TEST_CASE("the templates parse and have no unknown parameters", "[instance_init]") {
     auto cfg = tern::Config::parse(tern::kMainCfTemplate, "main.cf");
@@ -86,7 +61,7 @@ TEST_CASE("bad overrides are refused", "[instance_init]") {
 
 TEST_CASE("init_instance writes both files and refuses to overwrite", "[instance_init]") {
     TempDir tmp;
-    const std::string dir = tmp.path + "/sub/deeper";
+    const std::string dir = tmp.file("sub/deeper");
     REQUIRE(tern::init_instance(dir, {{"myhostname", "mx.example.com"}}));
     CHECK(read_file(dir + "/master.cf") == tern::kMasterCfTemplate);
     auto cfg = tern::Config::load(dir);
@@ -111,7 +86,7 @@ TEST_CASE("init_instance writes both files and refuses to overwrite", "[instance
 
 TEST_CASE("init_instance refuses a file where the directory should be", "[instance_init]") {
     TempDir tmp;
-    std::ofstream(tmp.path + "/main.cf") << "";
-    auto r = tern::init_instance(tmp.path + "/main.cf", {});
+    tern_test::write_file(tmp.file("main.cf"), "");
+    auto r = tern::init_instance(tmp.file("main.cf"), {});
     REQUIRE(!r);
 }

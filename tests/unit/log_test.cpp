@@ -4,25 +4,19 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
-#include <cstdio>
-#include <fstream>
 #include <regex>
-#include <sstream>
 #include <string>
+
+#include "tests/unit/test_support.h"
+
+using tern_test::read_file;
 
 namespace {
 
-std::string read_file(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
 struct LogFile {
-    std::string path = "/tmp/tern-log-test." + std::to_string(::getpid());
+    tern_test::TempDir dir;
+    std::string path = dir.file("maillog");
     LogFile() {
-        std::remove(path.c_str());
         tern::log_open("tern/unittest", "unittest");
         tern::log_use_stderr(false);
         tern::log_set_hostname("testhost");
@@ -30,7 +24,6 @@ struct LogFile {
     }
     ~LogFile() {
         tern::log_use_stderr(true);
-        std::remove(path.c_str());
     }
 };
 

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "lib/mail/master_cf.h"
+#include "tests/unit/test_support.h"
 
 using tern::MasterService;
 using tern::ServiceType;
@@ -205,21 +206,17 @@ TEST_CASE("Debian's Postfix 3.7 master.cf parses", "[master_cf]") {
 }
 
 TEST_CASE("load_master_cf reads config_dir/master.cf", "[master_cf]") {
-    char dir_template[] = "/tmp/tern-master-cf-test-XXXXXX";
-    const char* dir = mkdtemp(dir_template);
-    REQUIRE(dir != nullptr);
-    std::ofstream(std::string(dir) + "/main.cf") << "";
+    const tern_test::TempDir temp;
+    const std::string dir = temp.path().string();
+    tern_test::write_file(temp.file("main.cf"), "");
     auto cfg = tern::Config::load(dir);
     REQUIRE(cfg);
     auto missing = tern::load_master_cf(*cfg);
     REQUIRE(!missing);
     CHECK(missing.error().text == "open " + std::string(dir) + "/master.cf");
-    std::ofstream(std::string(dir) + "/master.cf") << "smtp inet n - n - - smtpd\n";
+    tern_test::write_file(temp.file("master.cf"), "smtp inet n - n - - smtpd\n");
     auto services = tern::load_master_cf(*cfg);
     REQUIRE(services);
     CHECK(services->size() == 1);
     CHECK(services->at(0).file == std::string(dir) + "/master.cf");
-    std::remove((std::string(dir) + "/master.cf").c_str());
-    std::remove((std::string(dir) + "/main.cf").c_str());
-    rmdir(dir);
 }

@@ -16,18 +16,13 @@
 #include "lib/base/fd.h"
 #include "lib/mail/queue_file_writer.h"
 #include "lib/mail/queue_record.h"
+#include "tests/unit/test_support.h"
 
 using tern::RecordType;
+using tern_test::at;
+using tern_test::temp_fd;
 
 namespace {
-
-tern::Fd temp_fd() {
-    char name[] = "/tmp/tern-queue-test-XXXXXX";
-    tern::Fd fd{::mkstemp(name)};
-    REQUIRE(fd.valid());
-    ::unlink(name);
-    return fd;
-}
 
 std::string file_bytes(int fd) {
     struct stat st {};
@@ -35,13 +30,6 @@ std::string file_bytes(int fd) {
     std::string bytes(static_cast<std::size_t>(st.st_size), '\0');
     REQUIRE(::pread(fd, bytes.data(), bytes.size(), 0) == st.st_size);
     return bytes;
-}
-
-timeval at(long seconds, long micros) {
-    timeval tv{};
-    tv.tv_sec = seconds;
-    tv.tv_usec = micros;
-    return tv;
 }
 
 // A writer with the least a finished file needs, except what `fill` adds.

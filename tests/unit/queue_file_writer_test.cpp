@@ -10,24 +10,10 @@
 #include <cstdlib>
 #include <string>
 
-namespace {
+#include "tests/unit/test_support.h"
 
-tern::Fd temp_fd() {
-    char name[] = "/tmp/tern-writer-test-XXXXXX";
-    tern::Fd fd{::mkstemp(name)};
-    REQUIRE(fd.valid());
-    ::unlink(name);
-    return fd;
-}
-
-timeval at(long seconds, long micros) {
-    timeval tv{};
-    tv.tv_sec = seconds;
-    tv.tv_usec = micros;
-    return tv;
-}
-
-}  // namespace
+using tern_test::at;
+using tern_test::temp_fd;
 
 TEST_CASE("writer refuses what the reader would refuse and stays usable", "[queue_file_writer]") {
     tern::QueueFileWriter w(temp_fd(), "incoming/x");

@@ -9,16 +9,9 @@
 #include <string>
 #include <vector>
 
-namespace {
+#include "tests/unit/test_support.h"
 
-timeval at(long seconds, long micros) {
-    timeval tv{};
-    tv.tv_sec = seconds;
-    tv.tv_usec = micros;
-    return tv;
-}
-
-}  // namespace
+using tern_test::at;
 
 TEST_CASE("queue ID round trip: time and inode come back", "[queue_id]") {
     const tern::QueueId id = tern::QueueId::make(at(1700000000, 123456), 987654321);

@@ -19,31 +19,13 @@
 
 #include "lib/base/account.h"
 #include "lib/base/fd.h"
+#include "tests/unit/test_support.h"
 
 using namespace tern;
 namespace fs = std::filesystem;
+using tern_test::TempDir;
 
 namespace {
-
-// A temporary directory removed with everything in it at scope exit.
-class TempDir {
-public:
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "tern-queue-layout-XXXXXX").string();
-        REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-        path_ = pattern;
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        fs::remove_all(path_, ignored);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    [[nodiscard]] const fs::path& path() const { return path_; }
-
-private:
-    fs::path path_;
-};
 
 QueueLayout layout_in(const fs::path& queue) { return QueueLayout{queue.string(), "nobody", "nogroup"}; }
 

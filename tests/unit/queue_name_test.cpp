@@ -4,17 +4,9 @@
 #include <catch2/catch.hpp>
 
 #include "lib/mail/queue_id.h"
+#include "tests/unit/test_support.h"
 
-namespace {
-
-timeval at(long seconds, long micros) {
-    timeval tv{};
-    tv.tv_sec = seconds;
-    tv.tv_usec = micros;
-    return tv;
-}
-
-}  // namespace
+using tern_test::at;
 
 TEST_CASE("queue names: to_string, from_string, paths", "[queue_name]") {
     for (const tern::QueueName name : tern::kQueueNames) {

@@ -6,16 +6,9 @@
 #include <cstdint>
 #include <string>
 
-namespace {
+#include "tests/unit/test_support.h"
 
-timeval at(long seconds, long micros) {
-    timeval tv{};
-    tv.tv_sec = seconds;
-    tv.tv_usec = micros;
-    return tv;
-}
-
-}  // namespace
+using tern_test::at;
 
 TEST_CASE("record header framing", "[queue_record]") {
     std::string out;

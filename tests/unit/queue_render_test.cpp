@@ -12,16 +12,11 @@
 
 #include "lib/base/fd.h"
 #include "lib/mail/queue_file_writer.h"
+#include "tests/unit/test_support.h"
+
+using tern_test::temp_fd;
 
 namespace {
-
-tern::Fd temp_fd() {
-    char name[] = "/tmp/tern-render-test-XXXXXX";
-    tern::Fd fd{::mkstemp(name)};
-    REQUIRE(fd.valid());
-    ::unlink(name);
-    return fd;
-}
 
 tern::Fd sample_file(std::string_view content) {
     tern::QueueFileWriter w(temp_fd(), "incoming/ID");
