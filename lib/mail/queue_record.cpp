@@ -8,6 +8,8 @@
 namespace tern {
 namespace {
 
+constexpr std::string_view kUnknownRecordType = "unknown";
+
 bool all_digits(std::string_view text) noexcept {
     return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
@@ -51,25 +53,6 @@ std::optional<RecordHeader> decode_record_header(std::string_view bytes) noexcep
     return RecordHeader{bytes[0], length};
 }
 
-bool is_known_record_type(char type) noexcept {
-    switch (static_cast<RecordType>(type)) {
-        case RecordType::Magic:
-        case RecordType::Arrival:
-        case RecordType::Sender:
-        case RecordType::EnvId:
-        case RecordType::Ret:
-        case RecordType::Attribute:
-        case RecordType::Status:
-        case RecordType::OriginalRecipient:
-        case RecordType::Notify:
-        case RecordType::Recipient:
-        case RecordType::Content:
-        case RecordType::Schedule:
-        case RecordType::End: return true;
-    }
-    return false;
-}
-
 std::string_view record_type_name(RecordType type) noexcept {
     switch (type) {
         case RecordType::Magic: return "magic";
@@ -86,7 +69,12 @@ std::string_view record_type_name(RecordType type) noexcept {
         case RecordType::Schedule: return "schedule";
         case RecordType::End: return "end";
     }
-    return "unknown";
+    return kUnknownRecordType;
+}
+
+// record_type_name's switch is the one list of the known types.
+bool is_known_record_type(char type) noexcept {
+    return record_type_name(static_cast<RecordType>(type)) != kUnknownRecordType;
 }
 
 std::string encode_status(RecipientStatus status) {

@@ -16,9 +16,27 @@ void DataDecoder::emit(std::string& out, std::string_view bytes) {
     out.append(bytes);
 }
 
-void DataDecoder::emit_line_end(std::string& out) {
+// CRLF ended the line: a "." line after it may end the message.
+void DataDecoder::end_line_crlf(std::string& out) {
     emit(out, "\r\n");
     line_bytes_ = 0;
+    state_ = State::LineStart;
+    line_can_end_ = true;
+}
+
+// A bare LF ended the line: a "." line after it must not end the message,
+// or "<LF>.<CR><LF>" could smuggle a second message past a filter.
+void DataDecoder::end_line_bare_lf(std::string& out) {
+    bare(out, "\n");
+    state_ = State::LineStart;
+    line_can_end_ = false;
+}
+
+// A CR not followed by LF is data; c is then read in the middle of a line.
+void DataDecoder::lone_cr_then(char c, std::string& out) {
+    bare(out, "\r");
+    state_ = State::MidLine;
+    step_mid_line(c, out);
 }
 
 // A bare LF (as_data == "\n") or a lone CR (as_data == "\r").
@@ -46,10 +64,7 @@ void DataDecoder::step_line_start(char c, std::string& out) {
         state_ = State::Dot;
         return;
     case '\r': state_ = State::Cr; return;
-    case '\n':
-        bare(out, "\n");
-        line_can_end_ = false;
-        return;
+    case '\n': end_line_bare_lf(out); return;
     default:
         ++line_bytes_;
         emit(out, std::string_view(&c, 1));
@@ -64,9 +79,7 @@ void DataDecoder::step_mid_line(char c, std::string& out) {
         return;
     }
     if (c == '\n') {
-        bare(out, "\n");
-        state_ = State::LineStart;
-        line_can_end_ = false;
+        end_line_bare_lf(out);
         return;
     }
     if (++line_bytes_ == limits_.max_line_bytes + 1) ++long_lines_;
@@ -79,14 +92,10 @@ void DataDecoder::step(char c, std::string& out) {
     case State::MidLine: step_mid_line(c, out); return;
     case State::Cr:
         if (c == '\n') {
-            emit_line_end(out);
-            state_ = State::LineStart;
-            line_can_end_ = true;
+            end_line_crlf(out);
             return;
         }
-        bare(out, "\r");
-        state_ = State::MidLine;
-        step_mid_line(c, out);
+        lone_cr_then(c, out);
         return;
     case State::Dot:
         // RFC 5321 section 4.5.2: a line that starts with "." loses that
@@ -96,9 +105,7 @@ void DataDecoder::step(char c, std::string& out) {
             return;
         }
         if (c == '\n') {
-            bare(out, "\n");
-            state_ = State::LineStart;
-            line_can_end_ = false;
+            end_line_bare_lf(out);
             return;
         }
         state_ = State::MidLine;
@@ -110,14 +117,10 @@ void DataDecoder::step(char c, std::string& out) {
                 state_ = State::Done;
                 return;
             }
-            emit_line_end(out);  // "." after a bare LF: an empty line, not the end
-            state_ = State::LineStart;
-            line_can_end_ = true;
+            end_line_crlf(out);  // "." after a bare LF: an empty line, not the end
             return;
         }
-        bare(out, "\r");
-        state_ = State::MidLine;
-        step_mid_line(c, out);
+        lone_cr_then(c, out);
         return;
     case State::Done: return;
     }

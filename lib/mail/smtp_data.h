@@ -79,7 +79,9 @@ private:
     enum class State { LineStart, Dot, DotCr, MidLine, Cr, Done };
 
     void emit(std::string& out, std::string_view bytes);
-    void emit_line_end(std::string& out);
+    void end_line_crlf(std::string& out);
+    void end_line_bare_lf(std::string& out);
+    void lone_cr_then(char c, std::string& out);
     void bare(std::string& out, std::string_view as_data);
     void step(char c, std::string& out);
     void step_line_start(char c, std::string& out);

@@ -45,6 +45,15 @@ bool gone_within(const std::string& queue_dir, std::chrono::steady_clock::durati
     }
 }
 
+// Says what it is about to do, then sends the signal to the running master.
+int signal_master(const Invocation& inv, const char* announcement, int signal_number) {
+    const Instance instance = load_instance(inv);
+    const pid_t pid = require_master(instance);
+    tern::log_info("%s", announcement);
+    send(pid, signal_number);
+    return kExitOk;
+}
+
 }  // namespace
 
 int run_stop(const Invocation& inv) {
@@ -65,21 +74,9 @@ int run_stop(const Invocation& inv) {
     return kExitOk;
 }
 
-int run_abort(const Invocation& inv) {
-    const Instance instance = load_instance(inv);
-    const pid_t pid = require_master(instance);
-    tern::log_info("aborting the tern mail system");
-    send(pid, SIGTERM);
-    return kExitOk;
-}
+int run_abort(const Invocation& inv) { return signal_master(inv, "aborting the tern mail system", SIGTERM); }
 
-int run_reload(const Invocation& inv) {
-    const Instance instance = load_instance(inv);
-    const pid_t pid = require_master(instance);
-    tern::log_info("refreshing the tern mail system");
-    send(pid, SIGHUP);
-    return kExitOk;
-}
+int run_reload(const Invocation& inv) { return signal_master(inv, "refreshing the tern mail system", SIGHUP); }
 
 int run_status(const Invocation& inv) {
     const Instance instance = load_instance(inv);
