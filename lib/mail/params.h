@@ -12,8 +12,8 @@
 //     returns a pattern spec whose default is "$default_..." (see
 //     param_patterns()). myhostname and mydomain have no constant default:
 //     Config asks default_hostname() and domain_of_host() at run time.
-//     The value parsers return an Error whose text is only the reason;
-//     Config adds "FILE, line N: parameter NAME: " in front.
+//     The value parsers (param_values.cpp) return an Error whose text is
+//     only the reason; Config adds "FILE, line N: parameter NAME: " in front.
 // LIMITS
 //     Numbers are long long; a time value that overflows is refused.
 #pragma once
