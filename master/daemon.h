@@ -17,6 +17,9 @@
 // ERRORS
 //     A failed pipe, fork or setsid is fatal (exit 1). ready() ignores a
 //     parent that has gone away already.
+// SECURITY
+//     Runs as root in master before any child exists; reads only its own
+//     pipe and sends stdio to /dev/null once ready.
 #pragma once
 
 #include <utility>

@@ -17,6 +17,10 @@
 // ERRORS
 //     A bad address, a file in the way or a failed bind names the service
 //     and what failed; the caller decides whether that is fatal.
+// SECURITY
+//     Runs as root; unix sockets and FIFOs are made below the queue's
+//     private/ and public/ folders (root-made, see queue_layout.h) and
+//     given to mail_owner.
 #pragma once
 
 #include <string>

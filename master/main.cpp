@@ -9,6 +9,10 @@
 //     ready, and the command exits 0 only then (-w is accepted for
 //     Postfix compatibility: this is always how it starts). -t exits 0
 //     when no master runs on this queue (one may start), 1 when one does.
+// ERRORS
+//     Bad main.cf or master.cf, a queue folder that is a symbolic link, an
+//     unknown mail_owner or a listener that cannot be opened: a fatal log
+//     line and exit 1 before detaching, so `tern start` sees the failure.
 // SECURITY
 //     Runs as root: it opens privileged ports and starts daemons that drop
 //     privileges themselves.

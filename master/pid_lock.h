@@ -14,6 +14,9 @@
 // ERRORS
 //     "the tern mail system is already running" when the lock is held;
 //     other failures name the file.
+// SECURITY
+//     Runs as root on QUEUE_DIR/pid/, which is root-owned and not group or
+//     other writable (lib/mail/queue_layout.h).
 #pragma once
 
 #include <string>

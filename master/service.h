@@ -20,6 +20,9 @@
 // LIMITS
 //     Status records from unknown pids are ignored; at most kMaxStatusReads
 //     records are read per event.
+// SECURITY
+//     Runs as root; from children it reads only fixed-size status records
+//     on the service's pipe, and trusts no pid it did not start.
 #pragma once
 
 #include <event2/event.h>

@@ -17,6 +17,12 @@
 //     command, arguments or process settings changed), replaced (its
 //     listening address changed), added or removed.
 //     All but the command_exists callback are pure, for unit tests.
+// LIMITS
+//     A command starting with "/" runs as written; any other is looked up
+//     in daemon_directory.
+// SECURITY
+//     Pure data for master (root): the child drops privileges itself,
+//     as -u and -C on its command line ask.
 #pragma once
 
 #include <functional>

@@ -13,6 +13,9 @@
 // ERRORS
 //     A failed fork is Temporary. A failed exec is logged by the child,
 //     which exits 1; master then sees a bad start and throttles.
+// SECURITY
+//     Forks as root; the child execs DAEMON_DIR/COMMAND with no other
+//     open descriptor of master, and drops privileges itself (-u, -C).
 #pragma once
 
 #include <sys/types.h>

@@ -18,6 +18,9 @@
 // SECURITY
 //     Runs as root; never reads from children except fixed-size status
 //     records, and ignores those from pids it did not start.
+// LIMITS
+//     Children are stopped within kStopWaitMs; status reads per event are
+//     capped in master/service.h.
 #pragma once
 
 #include <sys/types.h>

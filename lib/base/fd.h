@@ -7,6 +7,9 @@
 //     Fd closes its descriptor when it goes out of scope. It is move-only,
 //     so a descriptor has exactly one owner. Every other file in the tree
 //     holds descriptors in an Fd; nothing else calls close(2).
+// LIMITS
+//     A negative value means "no descriptor". reset() ignores close(2)
+//     errors: the descriptor is gone either way and there is no retry.
 #pragma once
 
 #include <unistd.h>

@@ -11,6 +11,9 @@
 //     gone) or Retry::Permanent (bounce, 5xx: bad input, bad config), a
 //     text naming the file, peer or parameter, and errno as captured right
 //     after the failing call (0 when none applies).
+// LIMITS
+//     One Error type, two retry kinds; no error codes. Test a Result
+//     before using *r: .value() throws and we do not use exceptions.
 #pragma once
 
 #include <tl/expected.hpp>

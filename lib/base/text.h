@@ -11,6 +11,10 @@
 //     split_list splits on commas and white space as Postfix lists do.
 //     printable replaces control and 8-bit bytes with '?' and cuts the
 //     text at max_bytes, so peer text can go into a log line safely.
+// LIMITS
+//     parse_integer takes decimal digits with an optional leading '-'
+//     (std::from_chars: no '+', no spaces) within long long; printable
+//     returns at most max_bytes bytes.
 #pragma once
 
 #include <optional>

@@ -7,6 +7,9 @@
 //     compiled in by a build rule (lib/mail/config.inc) that wraps each
 //     file in a raw string literal in the generated
 //     lib/mail/instance_templates.cpp. conf/*.cf stay the one source.
+// LIMITS
+//     Fixed at build time; the unit tests check that both parse with no
+//     unknown parameter.
 #pragma once
 
 #include <string_view>

@@ -10,6 +10,12 @@
 //     these options: see print_main.h, lib/mail/config_edit.h and print_master.h.
 //     Warnings go to standard error as "postconf: warning: ..."; a fatal
 //     error prints "postconf: fatal: ..." and exits 1.
+// LIMITS
+//     main.cf and master.cf are read with the limits of lib/mail/config.h
+//     and master_cf.h; -e and -X rewrite main.cf through a temporary file
+//     and rename(2), so a reader never sees half a file.
+// SECURITY
+//     Not set-uid: it reads and writes with the caller's rights only.
 #include <unistd.h>
 
 #include <cstdio>

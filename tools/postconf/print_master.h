@@ -10,6 +10,8 @@
 //     apart. Arguments follow as written, one space apart; "-o { n = v }"
 //     prints as "-o {n=v}" and other "{ a b }" groups as "a b", like Postfix.
 //     A request "name" matches every type; "name/type" one service.
+// LIMITS
+//     Pure formatting: prints what master_cf.h parsed, within its limits.
 #pragma once
 
 #include <string>
