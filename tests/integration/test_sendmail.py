@@ -1,0 +1,192 @@
+r"""tests/integration/test_sendmail.py - sendmail(1) and postdrop(1) into maildrop/
+
+Each test makes an instance (master is never started: sendmail must work
+while the daemons are down), copies sendmail and postdrop into
+INSTANCE/bin (postdrop chgrp terndrop, mode 2755, as `make install` must
+install it), points command_directory there, runs `tern check` to make
+the queue folders, and reads what lands in maildrop/ with queue_file.py.
+"""
+
+import os
+import pwd
+import grp
+import shutil
+import stat
+import subprocess
+
+import pytest
+
+from queue_file import parse_queue_file, read_queue_file
+
+EX_USAGE, EX_DATAERR, EX_NOUSER, EX_UNAVAILABLE, EX_CONFIG, EX_NOPERM = 64, 65, 67, 69, 78, 77
+
+
+class Drop:
+    def __init__(self, instance):
+        self.instance = instance
+        self.bin = instance.root / "bin"
+        self.bin.mkdir(mode=0o755)
+        build = instance.build / "tools"
+        self.sendmail = self.bin / "sendmail"
+        self.postdrop = self.bin / "postdrop"
+        shutil.copy(build / "sendmail" / "sendmail", self.sendmail)
+        shutil.copy(build / "postdrop" / "postdrop", self.postdrop)
+        os.chown(self.postdrop, 0, grp.getgrnam("terndrop").gr_gid)
+        os.chmod(self.postdrop, 0o2755)
+        (self.bin / "mailq").symlink_to("sendmail")
+        (self.bin / "newaliases").symlink_to("sendmail")
+        instance.set_main_cf(command_directory=str(self.bin))
+        instance.tern("check")
+        self.maildrop = instance.queue_dir / "maildrop"
+
+    def run(self, *args, data=b"", user=None, program=None):
+        argv = [str(program or self.sendmail), *args]
+        if user:
+            argv = ["runuser", "-u", user, "--", *argv]
+        env = dict(os.environ, MAIL_CONFIG=str(self.instance.config_dir))
+        return subprocess.run(argv, input=data, capture_output=True, env=env, cwd=self.instance.root,
+                              timeout=30)
+
+    def files(self):
+        return sorted(os.listdir(self.maildrop))
+
+    def only_file(self):
+        names = self.files()
+        assert len(names) == 1, names
+        assert names[0].isalnum(), names
+        return self.maildrop / names[0]
+
+
+@pytest.fixture
+def drop(instance):
+    return Drop(instance)
+
+
+def test_submit_envelope_and_content(drop):
+    body = b"Subject: hi\n\nline1\r\n..two dots\n\xff 8-bit \x00 nul\n.\nnot read\n"
+    r = drop.run("-f", "<s@example.com>", "-F", "Full Name", "-oi", "-i", "-N", "success,delay", "-R", "hdrs",
+                 "-V", "env-1", "-B", "8BITMIME", "a@x.example", "b@y.example, C <c@z.example>",
+                 data=body.replace(b".\nnot read\n", b""))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == b"" and r.stderr == b""
+    q = read_queue_file(drop.only_file())
+    assert q.sender == "s@example.com"
+    assert [x.address for x in q.recipients] == ["a@x.example", "b@y.example", "c@z.example"]
+    assert all(x.status == "T" and x.notify == 2 | 8 for x in q.recipients)
+    assert q.envid == "env-1" and q.ret == "HDRS"
+    assert q.attributes == {"rewrite_context": "local", "submit_user": "root", "full_name": "Full Name",
+                            "body_type": "8BITMIME", "submit_uid": "0"}
+    assert q.content == b"Subject: hi\r\n\r\nline1\r\n..two dots\r\n\xff 8-bit \x00 nul\r\n"
+
+
+def test_dot_line_ends_input_unless_i(drop):
+    r = drop.run("r@x.example", data=b"a\n.\nafter\n")
+    assert r.returncode == 0, r.stderr
+    q = read_queue_file(drop.only_file())
+    assert q.content == b"a\r\n"
+    assert q.sender == "root"
+    os.unlink(drop.only_file())
+    r = drop.run("-i", "r@x.example", data=b"a\n.\nafter")
+    assert r.returncode == 0, r.stderr
+    assert read_queue_file(drop.only_file()).content == b"a\r\n.\r\nafter\r\n"
+
+
+def test_t_takes_header_recipients_and_removes_bcc(drop):
+    msg = (b"From: me@x.example\nTo: A <a@x.example>,\n\tb@x.example\nCc: team: c@x.example;\n"
+           b"Bcc: hidden@x.example,\n  (comment) other@x.example\nSubject: t\n\nTo: body@x.example\n")
+    r = drop.run("-t", "extra@x.example", data=msg)
+    assert r.returncode == 0, r.stderr
+    q = read_queue_file(drop.only_file())
+    assert [x.address for x in q.recipients] == [
+        "extra@x.example", "a@x.example", "b@x.example", "c@x.example", "hidden@x.example", "other@x.example"]
+    assert q.content == (b"From: me@x.example\r\nTo: A <a@x.example>,\r\n\tb@x.example\r\n"
+                         b"Cc: team: c@x.example;\r\nSubject: t\r\n\r\nTo: body@x.example\r\n")
+
+
+def test_usage_errors_and_unavailable_modes(drop):
+    r = drop.run("-k", "a@x.example")
+    assert r.returncode == EX_USAGE and b"usage: sendmail" in r.stderr
+    r = drop.run(data=b"x\n")
+    assert r.returncode == EX_USAGE
+    assert r.stderr == b"sendmail: fatal: no recipients specified\n"
+    r = drop.run("-t", data=b"Subject: none\n\nbody\n")
+    assert r.returncode == EX_DATAERR and b"no recipients" in r.stderr
+    r = drop.run("-bs")
+    assert r.returncode == EX_UNAVAILABLE
+    assert r.stderr == b"sendmail: fatal: -bs: not available until smtpd exists\n"
+    for args, program in ((["-bp"], None), (["-q"], None), (["-bi"], None), ([], drop.bin / "mailq"),
+                          ([], drop.bin / "newaliases")):
+        r = drop.run(*args, program=program)
+        assert r.returncode == EX_UNAVAILABLE, (args, program, r.stderr)
+        assert b"not available" in r.stderr
+    assert drop.files() == []
+
+
+def test_message_size_limit(drop):
+    drop.instance.set_main_cf(message_size_limit="1000")
+    r = drop.run("r@x.example", data=b"x" * 2000 + b"\n")
+    assert r.returncode == EX_DATAERR and b"message_size_limit" in r.stderr
+    r = drop.run("r@x.example", data=b"x" * 900 + b"\n")
+    assert r.returncode == 0, r.stderr
+    assert len(drop.files()) == 1
+
+
+def test_postdrop_refuses_bad_streams(drop):
+    r = drop.run(data=b"garbage that is no queue file", program=drop.postdrop)
+    assert r.returncode == EX_DATAERR and b"postdrop: fatal: bad message stream" in r.stderr
+    assert drop.run("r@x.example", data=b"hello\n").returncode == 0
+    good = drop.only_file().read_bytes()
+    os.unlink(drop.only_file())
+    for cut in (0, 5, len(good) // 2, len(good) - 1):
+        r = drop.run(data=good[:cut], program=drop.postdrop)
+        assert r.returncode == EX_DATAERR, (cut, r.stderr)
+    r = drop.run("extra-argument", data=good, program=drop.postdrop)
+    assert r.returncode == EX_USAGE
+    assert drop.files() == []
+    r = drop.run(data=good, program=drop.postdrop)
+    assert r.returncode == 0 and r.stdout == b"" and r.stderr == b""
+    assert parse_queue_file(drop.only_file().read_bytes()).content == b"hello\r\n"
+
+
+def test_unprivileged_user_submits_through_setgid_postdrop(drop):
+    nobody = pwd.getpwnam("nobody")
+    r = drop.run("-f", "forged@x.example", "r@x.example", data=b"Subject: u\n\nhi\n", user="nobody")
+    assert r.returncode == 0, r.stderr
+    path = drop.only_file()
+    st = os.lstat(path)
+    assert stat.S_ISREG(st.st_mode)
+    assert st.st_uid == nobody.pw_uid
+    assert st.st_mode & 0o7777 == 0o644
+    q = read_queue_file(path)
+    assert q.attributes["submit_uid"] == str(nobody.pw_uid)
+    assert q.attributes["submit_user"] == "nobody"
+    assert q.sender == "forged@x.example"
+    assert q.content == b"Subject: u\r\n\r\nhi\r\n"
+
+
+def test_postdrop_without_setgid_refuses_unprivileged_user(drop):
+    plain = drop.bin / "postdrop-plain"
+    shutil.copy(drop.postdrop, plain)
+    os.chmod(plain, 0o755)
+    r = drop.run(data=b"", user="nobody", program=plain)
+    assert r.returncode == EX_NOPERM, r.stderr
+    assert b"not running with effective group terndrop" in r.stderr
+
+
+def test_postdrop_refuses_untrusted_config_from_user(drop, tmp_path):
+    own = drop.instance.root / "userconf"
+    shutil.copytree(drop.instance.config_dir, own)
+    os.chown(own, pwd.getpwnam("nobody").pw_uid, 0)
+    r = drop.run("-c", str(own), data=b"", user="nobody", program=drop.postdrop)
+    assert r.returncode == EX_NOPERM, r.stderr
+    assert drop.files() == []
+
+
+def test_maildrop_symlink_is_refused(drop):
+    real = drop.instance.queue_dir / "maildrop.real"
+    drop.maildrop.rename(real)
+    drop.maildrop.symlink_to(real)
+    r = drop.run("r@x.example", data=b"x\n")
+    assert r.returncode == EX_CONFIG, r.stderr
+    assert b"maildrop: not a directory owned by tern:terndrop" in r.stderr
+    assert os.listdir(real) == []
