@@ -118,9 +118,8 @@ tern::Status sync_folder(int dir_fd, int file_fd) {
 // Creates a fresh temporary file; a name that exists (a stale file, a
 // planted link) is skipped, never opened or removed.
 tern::Result<tern::Fd> create_temp(int dir_fd, std::string& name) {
-    static unsigned counter = 0;
     for (int attempt = 0; attempt < kCreateAttempts; ++attempt) {
-        name = "tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
+        name = "tmp." + std::to_string(::getpid()) + "." + std::to_string(attempt);
         tern::Fd fd{::openat(dir_fd, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)};
         if (fd) return fd;
         if (errno != EEXIST) break;

@@ -42,6 +42,7 @@
 #include <string>
 
 #include "lib/base/fd.h"
+#include "lib/base/log.h"
 #include "lib/mail/config.h"
 #include "lib/mail/queue_file.h"
 #include "tools/postdrop/drop.h"
@@ -57,7 +58,7 @@ constexpr std::uint64_t kUnlimitedMessage = std::uint64_t{4} << 30;
     va_start(ap, format);
     std::vsnprintf(text, sizeof text, format, ap);
     va_end(ap);
-    std::fprintf(stderr, "postdrop: fatal: %s\n", text);
+    tern::log_msg(tern::LogLevel::Fatal, "%s", text);
     std::exit(status);
 }
 
@@ -144,6 +145,7 @@ tern::Fd read_input(std::uint64_t max_bytes) {
 
 int main(int argc, char** argv) {
     ::umask(077);
+    tern::log_open("tern/postdrop", "postdrop");
     const std::string dir = parse_args(argc, argv);
     check_config_trust(dir);
     tern::Result<tern::Config> cfg = tern::Config::load(dir);

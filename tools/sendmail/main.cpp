@@ -42,6 +42,7 @@
 #include <vector>
 
 #include "lib/base/fd.h"
+#include "lib/base/log.h"
 #include "lib/base/text.h"
 #include "lib/mail/config.h"
 #include "lib/mail/queue_file_writer.h"
@@ -57,7 +58,7 @@ namespace {
     va_start(ap, format);
     std::vsnprintf(text, sizeof text, format, ap);
     va_end(ap);
-    std::fprintf(stderr, "sendmail: fatal: %s\n", text);
+    tern::log_msg(tern::LogLevel::Fatal, "%s", text);
     std::exit(status);
 }
 
@@ -185,6 +186,7 @@ int run_postdrop(const tern::Config& cfg, const tern::Fd& file) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    tern::log_open("tern/sendmail", "sendmail");
     const std::vector<std::string> args(argv, argv + argc);
     tern::Result<sendmail::Options> options = sendmail::parse_options(args);
     if (!options) {
