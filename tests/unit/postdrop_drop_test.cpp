@@ -87,3 +87,15 @@ TEST_CASE("postdrop skips a planted link at its temporary name", "[postdrop]") {
     CHECK(tern_test::read_file(target) == "keep");
     CHECK(names(dir).size() == 40);  // the links are not removed either
 }
+
+TEST_CASE("postdrop removes its temporary file when the input fails", "[postdrop]") {
+    tern_test::TempDir dir;
+    tern::Fd dir_fd{::open(dir.path().c_str(), O_PATH | O_DIRECTORY)};
+    tern::Fd in = stream(std::string(100000, 'x'), false);
+    tern::Result<tern::QueueFile> q = tern::read_queue_file(in.get(), "in");
+    REQUIRE(q);
+    REQUIRE(::ftruncate(in.get(), 1000) == 0);  // the content is gone after the check
+    tern::Result<std::string> id = postdrop::drop_message(dir_fd.get(), in.get(), *q, 1);
+    CHECK_FALSE(id);
+    CHECK(names(dir).empty());
+}

@@ -29,6 +29,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sysexits.h>
@@ -146,6 +147,7 @@ tern::Fd read_input(std::uint64_t max_bytes) {
 int main(int argc, char** argv) {
     ::umask(077);
     tern::log_open("tern/postdrop", "postdrop");
+    ::signal(SIGXFSZ, SIG_IGN);  // RLIMIT_FSIZE: a write error, not a kill
     const std::string dir = parse_args(argc, argv);
     check_config_trust(dir);
     tern::Result<tern::Config> cfg = tern::Config::load(dir);
