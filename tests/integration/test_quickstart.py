@@ -1,0 +1,64 @@
+"""tests/integration/test_quickstart.py - the Quick start's first command, as a person runs it
+
+scripts/start-instance must build, install, write an instance with tern init
+and start it; run again it reuses the instance, restarts master, and keeps
+whatever is in the queue and the mail folders.
+"""
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+START_TIMEOUT_S = 600
+
+
+def run_start_instance(instance_dir):
+    src = Path(os.environ["TERN_SRC"])
+    env = dict(os.environ, TERN_INSTANCE=str(instance_dir))
+    return subprocess.run([str(src / "scripts" / "start-instance")], env=env, stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=START_TIMEOUT_S)
+
+
+def tern(instance_dir, *args):
+    return subprocess.run([str(instance_dir / "prefix" / "sbin" / "tern"), "-c", str(instance_dir / "config"),
+                           *args], capture_output=True, text=True, timeout=60)
+
+
+@pytest.fixture
+def instance_dir():
+    path = Path(tempfile.mkdtemp(prefix="tern-quickstart-"))
+    path.chmod(0o755)
+    yield path
+    tern(path, "stop")
+    subprocess.run(["rm", "-rf", str(path)], check=False)
+
+
+def master_pid(instance_dir):
+    status = tern(instance_dir, "status")
+    assert status.returncode == 0, status.stderr
+    return int(status.stderr.strip().rsplit(" ", 1)[-1])
+
+
+def test_start_instance_starts_then_restarts_and_keeps_mail(instance_dir):
+    first = run_start_instance(instance_dir)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "starting the tern mail system" in first.stderr
+    main_cf = (instance_dir / "config" / "main.cf").read_text()
+    assert f"queue_directory = {instance_dir}/queue" in main_cf
+    assert "mail_owner = tern" in main_cf and "setgid_group = terndrop" in main_cf
+    first_pid = master_pid(instance_dir)
+
+    kept = [instance_dir / "queue" / "deferred" / "KEEPME1", instance_dir / "mail" / "KEEPME2"]
+    for path in kept:
+        path.write_text("mail that must survive a second start\n")
+    (instance_dir / "config" / "main.cf").write_text(main_cf + "# an edit a second run must keep\n")
+
+    second = run_start_instance(instance_dir)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "stopping the tern mail system" in second.stderr
+    assert master_pid(instance_dir) != first_pid
+    for path in kept:
+        assert path.read_text() == "mail that must survive a second start\n"
+    assert (instance_dir / "config" / "main.cf").read_text().endswith("# an edit a second run must keep\n")
