@@ -1,6 +1,8 @@
 // tests/unit/postmap_test.cpp - postmap's modules: options, build, -i, -d, queries
 #include <catch2/catch.hpp>
 
+#include "tests/unit/test_support.h"
+
 #include <stdlib.h>
 #include <sys/stat.h>
 
@@ -19,26 +21,7 @@
 
 namespace {
 
-class TempDir {
-public:
-    TempDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "tern-postmap-XXXXXX").string();
-        path_ = ::mkdtemp(pattern.data());
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        std::filesystem::remove_all(path_, ignored);
-    }
-    [[nodiscard]] std::string file(const std::string& name, std::string_view content) const {
-        const std::string full = path_ + "/" + name;
-        std::ofstream(full, std::ios::binary) << content;
-        return full;
-    }
-    [[nodiscard]] const std::string& path() const { return path_; }
-
-private:
-    std::string path_;
-};
+using tern_test::TempDir;
 
 tern::Result<postmap::Options> parse(std::vector<std::string> args) {
     args.insert(args.begin(), "postmap");
@@ -124,7 +107,7 @@ TEST_CASE("postmap map_spec adds the default type", "[postmap]") {
 
 TEST_CASE("postmap builds hash and btree tables", "[postmap]") {
     TempDir dir;
-    const std::string source = dir.file("t", "Foo first\nfoo second\nBar x\n  y\nbad\n");
+    const std::string source = dir.write("t", "Foo first\nfoo second\nBar x\n  y\nbad\n");
     for (const char* type : {"hash", "btree"}) {
         INFO(type);
         REQUIRE(postmap::build_map({type, source}, options_for({source})));
@@ -141,14 +124,14 @@ TEST_CASE("postmap builds hash and btree tables", "[postmap]") {
     auto cidr = postmap::build_map({"cidr", source}, options_for({source}));
     REQUIRE_FALSE(cidr);
     CHECK(cidr.error().text.find("unsupported dictionary type for writing: cidr") != std::string::npos);
-    auto missing = postmap::build_map({"hash", dir.path() + "/none"}, options_for({"x"}));
+    auto missing = postmap::build_map({"hash", dir.file("none")}, options_for({"x"}));
     REQUIRE_FALSE(missing);
     CHECK(missing.error().temporary());
 }
 
 TEST_CASE("postmap: the trailing NUL follows -N / -n", "[postmap]") {
     TempDir dir;
-    const std::string source = dir.file("t", "k v\n");
+    const std::string source = dir.write("t", "k v\n");
     REQUIRE(postmap::build_map({"hash", source}, options_for({"-n", source})));
     auto raw = tern::DbHandle::open_read(source + ".db", tern::DbType::Hash);
     REQUIRE(raw);
@@ -161,7 +144,7 @@ TEST_CASE("postmap: the trailing NUL follows -N / -n", "[postmap]") {
 
 TEST_CASE("postmap: a new table takes the source's mode unless -p", "[postmap]") {
     TempDir dir;
-    const std::string source = dir.file("t", "k v\n");
+    const std::string source = dir.write("t", "k v\n");
     REQUIRE(::chmod(source.c_str(), 0640) == 0);
     REQUIRE(postmap::build_map({"hash", source}, options_for({source})));
     struct stat st {};
@@ -179,7 +162,7 @@ TEST_CASE("postmap: a new table takes the source's mode unless -p", "[postmap]")
 
 TEST_CASE("postmap -i adds, -d deletes", "[postmap]") {
     TempDir dir;
-    const std::string source = dir.file("t", "a 1\nb 2\n");
+    const std::string source = dir.write("t", "a 1\nb 2\n");
     const postmap::Options options = options_for({source});
     REQUIRE(postmap::build_map({"hash", source}, options));
     REQUIRE(postmap::add_to_map({"hash", source}, "C 3\na 9\n", options));
@@ -189,9 +172,9 @@ TEST_CASE("postmap -i adds, -d deletes", "[postmap]") {
     CHECK(lookup("hash:" + source, "a") == "<none>");
     CHECK(lookup("hash:" + source, "b") == "2");
     CHECK_FALSE(postmap::delete_keys({"hash", source}, {"a"}, options).value());
-    CHECK_FALSE(postmap::delete_keys({"hash", dir.path() + "/none"}, {"a"}, options));
-    REQUIRE(postmap::add_to_map({"hash", dir.path() + "/fresh"}, "x y\n", options));  // -i creates
-    CHECK(lookup("hash:" + dir.path() + "/fresh", "x") == "y");
+    CHECK_FALSE(postmap::delete_keys({"hash", dir.file("none")}, {"a"}, options));
+    REQUIRE(postmap::add_to_map({"hash", dir.file("fresh")}, "x y\n", options));  // -i creates
+    CHECK(lookup("hash:" + dir.file("fresh"), "x") == "y");
     std::size_t leftovers = 0;
     for (const auto& entry : std::filesystem::directory_iterator(dir.path()))
         if (entry.path().string().find(".tmp") != std::string::npos) ++leftovers;
@@ -200,7 +183,7 @@ TEST_CASE("postmap -i adds, -d deletes", "[postmap]") {
 
 TEST_CASE("postmap queries: -q, -q -, -s", "[postmap]") {
     TempDir dir;
-    const std::string source = dir.file("t", "a 1\nb 2\n");
+    const std::string source = dir.write("t", "a 1\nb 2\n");
     const postmap::Options options = options_for({source});
     REQUIRE(postmap::build_map({"hash", source}, options));
     const std::vector<tern::TableSpec> specs{{"hash", source}, {"inline", "{ c=3, a=shadowed }"}};

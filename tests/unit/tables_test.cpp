@@ -1,6 +1,8 @@
 // tests/unit/tables_test.cpp - lookup tables: every type, hits and misses, folding, bad lines, limits
 #include <catch2/catch.hpp>
 
+#include "tests/unit/test_support.h"
+
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -23,26 +25,7 @@ using tern::TablePtr;
 
 namespace {
 
-class TempDir {
-public:
-    TempDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "tern-tables-XXXXXX").string();
-        path_ = ::mkdtemp(pattern.data());
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        std::filesystem::remove_all(path_, ignored);
-    }
-    [[nodiscard]] std::string file(const std::string& name, std::string_view content) const {
-        const std::string full = path_ + "/" + name;
-        std::ofstream(full, std::ios::binary) << content;
-        return full;
-    }
-    [[nodiscard]] const std::string& path() const { return path_; }
-
-private:
-    std::string path_;
-};
+using tern_test::TempDir;
 
 TableOptions quiet() {
     TableOptions options;
@@ -123,7 +106,7 @@ TEST_CASE("split_key_value", "[tables]") {
 
 TEST_CASE("texthash: hit, miss, folding, duplicates, bad lines", "[tables]") {
     TempDir dir;
-    const std::string path = dir.file("t", "Foo bar baz\n# c\nfoo second\n  cont\nx\n\nKEY2\tVal2  \n8bit\xe9 v\n");
+    const std::string path = dir.write("t", "Foo bar baz\n# c\nfoo second\n  cont\nx\n\nKEY2\tVal2  \n8bit\xe9 v\n");
     TablePtr t = must(tern::open_table("texthash:" + path, quiet()));
     CHECK(get(t, "foo") == "bar baz");
     CHECK(get(t, "FOO") == "bar baz");
@@ -146,16 +129,16 @@ TEST_CASE("texthash: hit, miss, folding, duplicates, bad lines", "[tables]") {
 
 TEST_CASE("texthash: missing and oversized files", "[tables][limits]") {
     TempDir dir;
-    auto missing = tern::open_table("texthash:" + dir.path() + "/none", quiet());
+    auto missing = tern::open_table("texthash:" + dir.file("none"), quiet());
     REQUIRE_FALSE(missing);
     CHECK(missing.error().temporary());
-    const std::string path = dir.file("big", "k 123456\n");
+    const std::string path = dir.write("big", "k 123456\n");
     TableOptions small = quiet();
     small.max_file_bytes = 9;
     CHECK(tern::open_table("texthash:" + path, small));
     small.max_file_bytes = 8;
     CHECK_FALSE(tern::open_table("texthash:" + path, small));
-    CHECK_FALSE(tern::open_table("texthash:" + dir.path(), quiet()));  // a directory
+    CHECK_FALSE(tern::open_table("texthash:" + dir.path().string(), quiet()));  // a directory
 }
 
 TEST_CASE("lookup keys longer than the limit never match", "[tables][limits]") {
@@ -445,12 +428,12 @@ TEST_CASE("cidr: bad lines are skipped with file and line", "[tables][cidr]") {
 
 TEST_CASE("cidr: opened from a file names the file", "[tables][cidr]") {
     TempDir dir;
-    const std::string path = dir.file("x.cidr", "10.0.0.0/8 ten\nbogus value\n");
+    const std::string path = dir.write("x.cidr", "10.0.0.0/8 ten\nbogus value\n");
     TablePtr t = must(tern::open_table("cidr:" + path, quiet()));
     CHECK(get(t, "10.1.2.3") == "ten");
     CHECK(has_warning(t, "cidr map " + path + ", line 2: bad address pattern: \"bogus\""));
     CHECK_FALSE(t->changed());
-    (void)dir.file("x.cidr.new", "10.0.0.0/8 eleven\n");
+    (void)dir.write("x.cidr.new", "10.0.0.0/8 eleven\n");
     std::filesystem::rename(path + ".new", path);
     CHECK(t->changed());
 }
@@ -480,7 +463,7 @@ TEST_CASE("hash and btree: built from text, then looked up", "[tables][db]") {
     for (const char* type : {"hash", "btree"}) {
         INFO(type);
         const tern::DbType db_type = std::string(type) == "hash" ? tern::DbType::Hash : tern::DbType::Btree;
-        const std::string name = dir.path() + "/" + type;
+        const std::string name = dir.file(type);
         build_db(db_type, name, "Foo bar baz\nfoo second\nkey2 val2\n");
         TablePtr t = must(tern::open_table(std::string(type) + ":" + name, quiet()));
         CHECK(t->type() == type);
@@ -500,7 +483,7 @@ TEST_CASE("hash and btree: built from text, then looked up", "[tables][db]") {
 
 TEST_CASE("hash: keys stored without NUL (postmap -n) are found too", "[tables][db]") {
     TempDir dir;
-    const std::string name = dir.path() + "/nonul";
+    const std::string name = dir.file("nonul");
     build_db(tern::DbType::Hash, name, "k v\n", false);
     TablePtr t = must(tern::open_table("hash:" + name, quiet()));
     CHECK(get(t, "k") == "v");
@@ -512,20 +495,20 @@ TEST_CASE("hash: keys stored without NUL (postmap -n) are found too", "[tables][
 
 TEST_CASE("hash: missing file, wrong type", "[tables][db]") {
     TempDir dir;
-    auto missing = tern::open_table("hash:" + dir.path() + "/none", quiet());
+    auto missing = tern::open_table("hash:" + dir.file("none"), quiet());
     REQUIRE_FALSE(missing);
     CHECK(missing.error().temporary());
-    build_db(tern::DbType::Btree, dir.path() + "/b", "k v\n");
-    auto wrong = tern::open_table("hash:" + dir.path() + "/b", quiet());
+    build_db(tern::DbType::Btree, dir.file("b"), "k v\n");
+    auto wrong = tern::open_table("hash:" + dir.file("b"), quiet());
     REQUIRE_FALSE(wrong);
     CHECK_FALSE(wrong.error().temporary());
-    (void)dir.file("junk.db", "this is not a database");
-    CHECK_FALSE(tern::open_table("hash:" + dir.path() + "/junk", quiet()));
+    (void)dir.write("junk.db", "this is not a database");
+    CHECK_FALSE(tern::open_table("hash:" + dir.file("junk"), quiet()));
 }
 
 TEST_CASE("db writer: delete, copy, abandoned writers leave no files", "[tables][db]") {
     TempDir dir;
-    const std::string name = dir.path() + "/t";
+    const std::string name = dir.file("t");
     build_db(tern::DbType::Hash, name, "a 1\nb 2\n");
     {
         auto writer = tern::DbWriter::begin(name + ".db", tern::DbType::Hash, {});

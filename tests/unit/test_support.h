@@ -3,6 +3,7 @@
 // SYNOPSIS
 //     tern_test::TempDir dir;                    // a fresh /tmp/tern-test-XXXXXX
 //     const std::string path = dir.file("main.cf");
+//     const std::string table = dir.write("access", "key value\n");
 //     tern_test::write_file(path, "myhostname = mx.example\n");
 //     const std::string text = tern_test::read_file(path);
 //     tern::Fd fd = tern_test::temp_fd();        // a read-write file with no name
@@ -52,6 +53,8 @@ public:
     [[nodiscard]] const std::filesystem::path& path() const { return path_; }
     // The path of `name` (may hold slashes) inside the directory.
     [[nodiscard]] std::string file(std::string_view name) const { return (path_ / name).string(); }
+    // Writes `content` to `name` inside the directory and returns its path.
+    std::string write(std::string_view name, std::string_view content) const;
 
 private:
     std::filesystem::path path_;
@@ -69,6 +72,12 @@ inline void write_file(const std::string& path, std::string_view text) {
     out.write(text.data(), static_cast<std::streamsize>(text.size()));
     out.close();
     REQUIRE(out.good());
+}
+
+inline std::string TempDir::write(std::string_view name, std::string_view content) const {
+    const std::string full = file(name);
+    write_file(full, content);
+    return full;
 }
 
 // An open, already unlinked temporary file.
