@@ -154,6 +154,12 @@ void log_fatal(const char* format, ...) {
     std::exit(1);
 }
 
+void log_fatal_exit(int exit_status, const char* format, ...) {
+    TERN_LOG_FORWARD(LogLevel::Fatal);
+    if (auto hook = state().fatal_hook) hook();
+    std::exit(exit_status);
+}
+
 void log_panic(const char* format, ...) {
     TERN_LOG_FORWARD(LogLevel::Panic);
     std::abort();

@@ -6,7 +6,8 @@
 //     tern::log_use_syslog(true);
 //     tern::log_info("%s: client=%s", id, client);
 //     tern::log_warning("%s, line %d: unknown parameter %s", file, line, name);
-//     tern::log_fatal("open %s: %m");              // logs, then exit(1)
+//     tern::log_fatal("open %s: %s", path, strerror(errno));   // logs, then exit(1)
+//     tern::log_fatal_exit(EX_USAGE, "no recipients specified");
 // DESCRIPTION
 //     Every process logs through here. A line goes to any of: standard
 //     error ("NAME: warning: text", for commands run by a person),
@@ -54,6 +55,8 @@ void log_info(const char* format, ...) __attribute__((format(printf, 1, 2)));
 void log_warning(const char* format, ...) __attribute__((format(printf, 1, 2)));
 void log_error(const char* format, ...) __attribute__((format(printf, 1, 2)));
 [[noreturn]] void log_fatal(const char* format, ...) __attribute__((format(printf, 1, 2)));
+// A fatal line, then exit(exit_status): commands that promise sysexits codes.
+[[noreturn]] void log_fatal_exit(int exit_status, const char* format, ...) __attribute__((format(printf, 2, 3)));
 [[noreturn]] void log_panic(const char* format, ...) __attribute__((format(printf, 1, 2)));
 
 }  // namespace tern

@@ -36,7 +36,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -53,16 +52,6 @@ namespace {
 constexpr std::uint64_t kEnvelopeAllowance = 4 * 1024 * 1024;
 constexpr std::uint64_t kUnlimitedMessage = std::uint64_t{4} << 30;
 
-[[noreturn]] __attribute__((format(printf, 2, 3))) void fatal(int status, const char* format, ...) {
-    char text[2048];
-    va_list ap;
-    va_start(ap, format);
-    std::vsnprintf(text, sizeof text, format, ap);
-    va_end(ap);
-    tern::log_msg(tern::LogLevel::Fatal, "%s", text);
-    std::exit(status);
-}
-
 std::string parse_args(int argc, char** argv) {
     std::string dir;
     int c = 0;
@@ -70,10 +59,10 @@ std::string parse_args(int argc, char** argv) {
         switch (c) {
             case 'c': dir = optarg; break;
             case 'r': case 'v': break;
-            default: fatal(EX_USAGE, "usage: postdrop [-rv] [-c config_dir]");
+            default: tern::log_fatal_exit(EX_USAGE, "usage: postdrop [-rv] [-c config_dir]");
         }
     }
-    if (optind != argc) fatal(EX_USAGE, "usage: postdrop [-rv] [-c config_dir]");
+    if (optind != argc) tern::log_fatal_exit(EX_USAGE, "usage: postdrop [-rv] [-c config_dir]");
     if (dir.empty()) dir = tern::default_config_dir();
     return dir;
 }
@@ -86,15 +75,15 @@ bool root_owned_not_writable(const std::string& path) {
 void check_config_trust(const std::string& dir) {
     if (::getuid() == 0 || dir == TERN_SYSCONFDIR) return;
     if (!root_owned_not_writable(dir) || !root_owned_not_writable(dir + "/main.cf"))
-        fatal(EX_NOPERM, "%s: not owned by root or writable by others: refusing this configuration", dir.c_str());
+        tern::log_fatal_exit(EX_NOPERM, "%s: not owned by root or writable by others: refusing this configuration", dir.c_str());
 }
 
 void check_group(const tern::Config& cfg) {
     const std::string group = cfg.get("setgid_group");
     const struct group* gr = ::getgrnam(group.c_str());
-    if (gr == nullptr) fatal(EX_CONFIG, "setgid_group: unknown group: %s", group.c_str());
+    if (gr == nullptr) tern::log_fatal_exit(EX_CONFIG, "setgid_group: unknown group: %s", group.c_str());
     if (::geteuid() == 0 || ::getegid() == gr->gr_gid) return;
-    fatal(EX_NOPERM, "not running with effective group %s: install postdrop setgid %s (chgrp %s postdrop; chmod g+s postdrop)",
+    tern::log_fatal_exit(EX_NOPERM, "not running with effective group %s: install postdrop setgid %s (chgrp %s postdrop; chmod g+s postdrop)",
           group.c_str(), group.c_str(), group.c_str());
 }
 
@@ -102,19 +91,19 @@ void check_group(const tern::Config& cfg) {
 tern::Fd open_maildrop(const tern::Config& cfg) {
     const std::string queue = cfg.get("queue_directory");
     tern::Fd top{::open(queue.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC)};
-    if (!top) fatal(EX_TEMPFAIL, "open %s: %s", queue.c_str(), std::strerror(errno));
+    if (!top) tern::log_fatal_exit(EX_TEMPFAIL, "open %s: %s", queue.c_str(), std::strerror(errno));
     tern::Fd dir{::openat(top.get(), "maildrop", O_PATH | O_NOFOLLOW | O_CLOEXEC)};
-    if (!dir) fatal(EX_TEMPFAIL, "open %s/maildrop: %s", queue.c_str(), std::strerror(errno));
+    if (!dir) tern::log_fatal_exit(EX_TEMPFAIL, "open %s/maildrop: %s", queue.c_str(), std::strerror(errno));
     struct stat st {};
-    if (::fstat(dir.get(), &st) != 0) fatal(EX_TEMPFAIL, "fstat %s/maildrop: %s", queue.c_str(), std::strerror(errno));
+    if (::fstat(dir.get(), &st) != 0) tern::log_fatal_exit(EX_TEMPFAIL, "fstat %s/maildrop: %s", queue.c_str(), std::strerror(errno));
     const std::string owner = cfg.get("mail_owner");
     const std::string group = cfg.get("setgid_group");
     const passwd* pw = ::getpwnam(owner.c_str());
     const struct group* gr = ::getgrnam(group.c_str());
-    if (pw == nullptr) fatal(EX_CONFIG, "mail_owner: unknown user: %s", owner.c_str());
-    if (gr == nullptr) fatal(EX_CONFIG, "setgid_group: unknown group: %s", group.c_str());
+    if (pw == nullptr) tern::log_fatal_exit(EX_CONFIG, "mail_owner: unknown user: %s", owner.c_str());
+    if (gr == nullptr) tern::log_fatal_exit(EX_CONFIG, "setgid_group: unknown group: %s", group.c_str());
     if (!S_ISDIR(st.st_mode) || st.st_uid != pw->pw_uid || st.st_gid != gr->gr_gid || (st.st_mode & 002) != 0)
-        fatal(EX_CONFIG, "%s/maildrop: not a directory owned by %s:%s and closed to others", queue.c_str(),
+        tern::log_fatal_exit(EX_CONFIG, "%s/maildrop: not a directory owned by %s:%s and closed to others", queue.c_str(),
               owner.c_str(), group.c_str());
     return dir;
 }
@@ -122,21 +111,21 @@ tern::Fd open_maildrop(const tern::Config& cfg) {
 // Standard input, whole, into an anonymous file of at most max_bytes.
 tern::Fd read_input(std::uint64_t max_bytes) {
     tern::Fd fd{::memfd_create("postdrop", MFD_CLOEXEC)};
-    if (!fd) fatal(EX_TEMPFAIL, "memfd_create: %s", std::strerror(errno));
+    if (!fd) tern::log_fatal_exit(EX_TEMPFAIL, "memfd_create: %s", std::strerror(errno));
     std::uint64_t total = 0;
     char buffer[65536];
     for (;;) {
         const ssize_t n = ::read(STDIN_FILENO, buffer, sizeof buffer);
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0) fatal(EX_IOERR, "read standard input: %s", std::strerror(errno));
+        if (n < 0) tern::log_fatal_exit(EX_IOERR, "read standard input: %s", std::strerror(errno));
         if (n == 0) return fd;
         total += static_cast<std::uint64_t>(n);
-        if (total > max_bytes) fatal(EX_DATAERR, "message is too large (more than %llu bytes)",
+        if (total > max_bytes) tern::log_fatal_exit(EX_DATAERR, "message is too large (more than %llu bytes)",
                                      static_cast<unsigned long long>(max_bytes));
         for (ssize_t done = 0; done < n;) {
             const ssize_t w = ::write(fd.get(), buffer + done, static_cast<std::size_t>(n - done));
             if (w < 0 && errno == EINTR) continue;
-            if (w < 0) fatal(EX_TEMPFAIL, "write memory file: %s", std::strerror(errno));
+            if (w < 0) tern::log_fatal_exit(EX_TEMPFAIL, "write memory file: %s", std::strerror(errno));
             done += w;
         }
     }
@@ -151,23 +140,23 @@ int main(int argc, char** argv) {
     const std::string dir = parse_args(argc, argv);
     check_config_trust(dir);
     tern::Result<tern::Config> cfg = tern::Config::load(dir);
-    if (!cfg) fatal(EX_CONFIG, "%s", cfg.error().describe().c_str());
+    if (!cfg) tern::log_fatal_exit(EX_CONFIG, "%s", cfg.error().describe().c_str());
     check_group(*cfg);
     const tern::Fd maildrop = open_maildrop(*cfg);
     tern::Result<long long> limit = cfg->bytes("message_size_limit");
-    if (!limit) fatal(EX_CONFIG, "%s", limit.error().describe().c_str());
+    if (!limit) tern::log_fatal_exit(EX_CONFIG, "%s", limit.error().describe().c_str());
     const std::uint64_t max_message = *limit > 0 ? static_cast<std::uint64_t>(*limit) : kUnlimitedMessage;
     const tern::Fd input = read_input(max_message + kEnvelopeAllowance);
     tern::QueueFileLimits limits;
     limits.max_file_bytes = max_message + kEnvelopeAllowance;
     tern::Result<tern::QueueFile> file = tern::read_queue_file(input.get(), "standard input", limits);
     if (!file)
-        fatal(file.error().temporary() ? EX_TEMPFAIL : EX_DATAERR, "bad message stream: %s",
+        tern::log_fatal_exit(file.error().temporary() ? EX_TEMPFAIL : EX_DATAERR, "bad message stream: %s",
               file.error().describe().c_str());
     if (file->content_size > max_message)
-        fatal(EX_DATAERR, "message content is larger than message_size_limit (%llu bytes)",
+        tern::log_fatal_exit(EX_DATAERR, "message content is larger than message_size_limit (%llu bytes)",
               static_cast<unsigned long long>(max_message));
     tern::Result<std::string> id = postdrop::drop_message(maildrop.get(), input.get(), *file, ::getuid());
-    if (!id) fatal(id.error().temporary() ? EX_TEMPFAIL : EX_DATAERR, "%s", id.error().describe().c_str());
+    if (!id) tern::log_fatal_exit(id.error().temporary() ? EX_TEMPFAIL : EX_DATAERR, "%s", id.error().describe().c_str());
     return EX_OK;
 }

@@ -34,7 +34,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -52,16 +51,6 @@
 
 namespace {
 
-[[noreturn]] __attribute__((format(printf, 2, 3))) void fatal(int status, const char* format, ...) {
-    char text[2048];
-    va_list ap;
-    va_start(ap, format);
-    std::vsnprintf(text, sizeof text, format, ap);
-    va_end(ap);
-    tern::log_msg(tern::LogLevel::Fatal, "%s", text);
-    std::exit(status);
-}
-
 // -C names main.cf or its folder (Postfix takes either); else MAIL_CONFIG or the default.
 std::string config_dir(const sendmail::Options& o) {
     if (o.config_path.empty()) return tern::default_config_dir();
@@ -76,21 +65,21 @@ std::string config_dir(const sendmail::Options& o) {
                             std::vector<std::string> args) {
     const std::string path = cfg.get("command_directory") + "/" + name;
     if (::access(path.c_str(), X_OK) != 0)
-        fatal(EX_UNAVAILABLE, "%.*s: %s is not available (%s)", static_cast<int>(flag.size()), flag.data(),
+        tern::log_fatal_exit(EX_UNAVAILABLE, "%.*s: %s is not available (%s)", static_cast<int>(flag.size()), flag.data(),
               path.c_str(), std::strerror(errno));
     args.insert(args.begin(), {name, "-c", cfg.config_dir()});
     std::vector<char*> argv;
     for (std::string& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
     ::execv(path.c_str(), argv.data());
-    fatal(EX_OSERR, "execute %s: %s", path.c_str(), std::strerror(errno));
+    tern::log_fatal_exit(EX_OSERR, "execute %s: %s", path.c_str(), std::strerror(errno));
 }
 
 void run_mode(const sendmail::Options& o, const tern::Config& cfg) {
     switch (o.mode) {
         case sendmail::Mode::Deliver: return;
-        case sendmail::Mode::Smtp: fatal(EX_UNAVAILABLE, "-bs: not available until smtpd exists");
-        case sendmail::Mode::Daemon: fatal(EX_UNAVAILABLE, "-bd: not supported; use \"tern start\"");
+        case sendmail::Mode::Smtp: tern::log_fatal_exit(EX_UNAVAILABLE, "-bs: not available until smtpd exists");
+        case sendmail::Mode::Daemon: tern::log_fatal_exit(EX_UNAVAILABLE, "-bd: not supported; use \"tern start\"");
         case sendmail::Mode::ListQueue: exec_tool(cfg, "-bp", "postqueue", {"-p"});
         case sendmail::Mode::Flush: exec_tool(cfg, "-q", "postqueue", {"-f"});
         case sendmail::Mode::Aliases: {
@@ -103,7 +92,7 @@ void run_mode(const sendmail::Options& o, const tern::Config& cfg) {
 std::string login_name() {
     errno = 0;
     const passwd* pw = ::getpwuid(::getuid());
-    if (pw == nullptr) fatal(EX_NOUSER, "no login name found for user ID %lu", static_cast<unsigned long>(::getuid()));
+    if (pw == nullptr) tern::log_fatal_exit(EX_NOUSER, "no login name found for user ID %lu", static_cast<unsigned long>(::getuid()));
     return pw->pw_name;
 }
 
@@ -113,18 +102,18 @@ std::string read_message(bool dot_ends, std::size_t limit) {
     while (!builder.done()) {
         const ssize_t n = ::read(STDIN_FILENO, buffer, sizeof buffer);
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0) fatal(EX_IOERR, "read standard input: %s", std::strerror(errno));
+        if (n < 0) tern::log_fatal_exit(EX_IOERR, "read standard input: %s", std::strerror(errno));
         if (n == 0) break;
         if (!builder.feed({buffer, static_cast<std::size_t>(n)}))
-            fatal(EX_DATAERR, "message is larger than message_size_limit (%zu bytes)", limit);
+            tern::log_fatal_exit(EX_DATAERR, "message is larger than message_size_limit (%zu bytes)", limit);
     }
-    if (!builder.finish()) fatal(EX_DATAERR, "message is larger than message_size_limit (%zu bytes)", limit);
+    if (!builder.finish()) tern::log_fatal_exit(EX_DATAERR, "message is larger than message_size_limit (%zu bytes)", limit);
     return builder.take();
 }
 
 void check(const tern::Status& s) {
     if (s) return;
-    fatal(s.error().temporary() ? EX_TEMPFAIL : EX_DATAERR, "%s", s.error().describe().c_str());
+    tern::log_fatal_exit(s.error().temporary() ? EX_TEMPFAIL : EX_DATAERR, "%s", s.error().describe().c_str());
 }
 
 struct Envelope {
@@ -135,7 +124,7 @@ struct Envelope {
 
 tern::Fd build_queue_file(const sendmail::Options& o, const Envelope& env, std::string_view content) {
     tern::Fd fd{::memfd_create("sendmail", MFD_CLOEXEC)};
-    if (!fd) fatal(EX_OSERR, "memfd_create: %s", std::strerror(errno));
+    if (!fd) tern::log_fatal_exit(EX_OSERR, "memfd_create: %s", std::strerror(errno));
     const int raw = fd.get();
     tern::QueueFileWriter writer(std::move(fd), "queue file");
     timeval now{};
@@ -150,12 +139,12 @@ tern::Fd build_queue_file(const sendmail::Options& o, const Envelope& env, std::
     if (!o.body_type.empty()) check(writer.add_attribute("body_type", o.body_type));
     for (const std::string& r : env.recipients) {
         const tern::Status s = writer.add_recipient({.address = r, .notify = o.notify});
-        if (!s) fatal(EX_DATAERR, "bad recipient address: %s", tern::printable(r, 200).c_str());
+        if (!s) tern::log_fatal_exit(EX_DATAERR, "bad recipient address: %s", tern::printable(r, 200).c_str());
     }
     check(writer.add_content(content));
     check(writer.finish());
     tern::Fd out = writer.release_fd();
-    if (::lseek(raw, 0, SEEK_SET) != 0) fatal(EX_OSERR, "lseek: %s", std::strerror(errno));
+    if (::lseek(raw, 0, SEEK_SET) != 0) tern::log_fatal_exit(EX_OSERR, "lseek: %s", std::strerror(errno));
     return out;
 }
 
@@ -163,9 +152,9 @@ tern::Fd build_queue_file(const sendmail::Options& o, const Envelope& env, std::
 int run_postdrop(const tern::Config& cfg, const tern::Fd& file) {
     const std::string path = cfg.get("command_directory") + "/postdrop";
     if (::access(path.c_str(), X_OK) != 0)
-        fatal(EX_UNAVAILABLE, "%s is not available (%s)", path.c_str(), std::strerror(errno));
+        tern::log_fatal_exit(EX_UNAVAILABLE, "%s is not available (%s)", path.c_str(), std::strerror(errno));
     const pid_t pid = ::fork();
-    if (pid < 0) fatal(EX_OSERR, "fork: %s", std::strerror(errno));
+    if (pid < 0) tern::log_fatal_exit(EX_OSERR, "fork: %s", std::strerror(errno));
     if (pid == 0) {
         if (::dup2(file.get(), STDIN_FILENO) < 0) ::_exit(EX_OSERR);
         std::string dir = cfg.config_dir();
@@ -178,9 +167,9 @@ int run_postdrop(const tern::Config& cfg, const tern::Fd& file) {
     }
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR) fatal(EX_OSERR, "waitpid: %s", std::strerror(errno));
+        if (errno != EINTR) tern::log_fatal_exit(EX_OSERR, "waitpid: %s", std::strerror(errno));
     if (WIFEXITED(status)) return WEXITSTATUS(status);
-    fatal(EX_TEMPFAIL, "postdrop was killed by signal %d", WTERMSIG(status));
+    tern::log_fatal_exit(EX_TEMPFAIL, "postdrop was killed by signal %d", WTERMSIG(status));
 }
 
 }  // namespace
@@ -196,11 +185,11 @@ int main(int argc, char** argv) {
     const std::string dir = config_dir(*options);
     ::setenv("MAIL_CONFIG", dir.c_str(), 1);
     tern::Result<tern::Config> cfg = tern::Config::load(dir);
-    if (!cfg) fatal(EX_CONFIG, "%s", cfg.error().describe().c_str());
+    if (!cfg) tern::log_fatal_exit(EX_CONFIG, "%s", cfg.error().describe().c_str());
     run_mode(*options, *cfg);
-    if (!options->extract_recipients && options->recipients.empty()) fatal(EX_USAGE, "no recipients specified");
+    if (!options->extract_recipients && options->recipients.empty()) tern::log_fatal_exit(EX_USAGE, "no recipients specified");
     tern::Result<long long> limit = cfg->bytes("message_size_limit");
-    if (!limit) fatal(EX_CONFIG, "%s", limit.error().describe().c_str());
+    if (!limit) tern::log_fatal_exit(EX_CONFIG, "%s", limit.error().describe().c_str());
     const std::size_t max = *limit > 0 ? static_cast<std::size_t>(*limit) : static_cast<std::size_t>(4) << 30;
     const std::string user = login_name();
     Envelope env{.sender = options->sender.value_or(user), .user = user, .recipients = options->recipients};
@@ -209,7 +198,7 @@ int main(int argc, char** argv) {
         sendmail::HeaderRecipients h = sendmail::extract_recipients(content);
         for (std::string& r : h.recipients) env.recipients.push_back(std::move(r));
         content = std::move(h.content);
-        if (env.recipients.empty()) fatal(EX_DATAERR, "no recipients found in message headers");
+        if (env.recipients.empty()) tern::log_fatal_exit(EX_DATAERR, "no recipients found in message headers");
     }
     const tern::Fd file = build_queue_file(*options, env, content);
     return run_postdrop(*cfg, file);
