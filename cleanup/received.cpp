@@ -1,0 +1,56 @@
+// cleanup/received.cpp - Received: header and dates (see received.h)
+#include "cleanup/received.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "lib/base/text.h"
+#include "lib/mail/address.h"
+
+namespace cleanup {
+namespace {
+
+constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
+}  // namespace
+
+std::string rfc5322_date(std::time_t when) {
+    std::tm local{};
+    ::localtime_r(&when, &local);
+    const long offset_min = local.tm_gmtoff / 60;
+    const long abs_min = std::labs(offset_min);
+    char text[128];
+    std::snprintf(text, sizeof text, "%s, %02d %s %04d %02d:%02d:%02d %c%02ld%02ld (%s)", kDays[local.tm_wday % 7],
+                  local.tm_mday, kMonths[local.tm_mon % 12], local.tm_year + 1900, local.tm_hour, local.tm_min,
+                  local.tm_sec, offset_min < 0 ? '-' : '+', abs_min / 60, abs_min % 60,
+                  local.tm_zone ? local.tm_zone : "UTC");
+    return text;
+}
+
+std::string received_header(const ReceivedInfo& info) {
+    const std::string host = tern::printable(info.myhostname, 255);
+    const std::string id = tern::printable(info.queue_id, 64);
+    std::string h = "Received: ";
+    if (info.client_address.empty()) {
+        h.append("by ").append(host).append(" (").append(tern::printable(info.mail_name, 64));
+        h.append(", from userid ").append(info.submit_uid.empty() ? "0" : tern::printable(info.submit_uid, 20));
+        h.append(")\r\n\tid ").append(id);
+    } else {
+        const std::string name = tern::printable(info.client_name.empty() ? "unknown" : info.client_name, 255);
+        const std::string helo = info.helo.empty() ? name : tern::printable(info.helo, 255);
+        const bool v6 = info.client_address.find(':') != std::string_view::npos;
+        h.append("from ").append(helo).append(" (").append(name).append(" [").append(v6 ? "IPv6:" : "");
+        h.append(tern::printable(info.client_address, 64)).append("])\r\n");
+        if (!info.tls_info.empty()) h.append("\t").append(tern::printable(info.tls_info, 300)).append("\r\n");
+        h.append("\tby ").append(host).append(" (").append(tern::printable(info.mail_name, 64)).append(") with ");
+        h.append(info.protocol.empty() ? "SMTP" : tern::printable(info.protocol, 20)).append(" id ").append(id);
+        if (!info.recipient.empty())
+            h.append("\r\n\tfor <").append(tern::printable(tern::quote_address(info.recipient), 300)).append(">");
+    }
+    h.append("; ").append(rfc5322_date(info.when)).append("\r\n");
+    return h;
+}
+
+}  // namespace cleanup
