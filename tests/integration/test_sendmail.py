@@ -116,9 +116,9 @@ def test_usage_errors_and_unavailable_modes(drop):
     assert r.stderr == b"sendmail: fatal: no recipients specified\n"
     r = drop.run("-t", data=b"Subject: none\n\nbody\n")
     assert r.returncode == EX_DATAERR and b"no recipients" in r.stderr
-    r = drop.run("-bs")
+    r = drop.run("-bd")  # -bs works now: see the -bs tests below
     assert r.returncode == EX_UNAVAILABLE
-    assert r.stderr == b"sendmail: fatal: -bs: not available until smtpd exists\n"
+    assert r.stderr == b'sendmail: fatal: -bd: not supported; use "tern start"\n'
     for args, program in ((["-bp"], None), (["-q"], None), (["-bi"], None), ([], drop.bin / "mailq"),
                           ([], drop.bin / "newaliases")):
         r = drop.run(*args, program=program)
@@ -199,3 +199,60 @@ def test_maildrop_symlink_is_refused(drop):
     assert r.returncode == EX_CONFIG, r.stderr
     assert b"maildrop: not a directory owned by tern:terndrop" in r.stderr
     assert os.listdir(real) == []
+
+
+# ---- sendmail -bs ---------------------------------------------------------------
+
+def test_bs_conversation_queues_the_message_byte_exact(drop):
+    conversation = (b"EHLO client.example\r\n"
+                    b"MAIL FROM:<s@example.com> RET=HDRS ENVID=env+2B1\r\n"
+                    b"RCPT TO:<a@x.example> NOTIFY=SUCCESS ORCPT=rfc822;A@x.example\r\n"
+                    b"RCPT TO:<b@y.example>\r\n"
+                    b"DATA\r\n"
+                    b"Subject: bs\r\n\r\n..leading dot\r\n.\xff 8-bit\r\n\r\n.\r\n"
+                    b"MAIL FROM:<>\r\nRCPT TO:<c@z.example>\r\nDATA\r\nsecond\r\n.\r\n"
+                    b"QUIT\r\n")
+    r = drop.run("-bs", "-F", "Full Name", data=conversation)
+    assert r.returncode == 0, r.stderr
+    replies = r.stdout.decode().split("\r\n")
+    assert replies[0].startswith("220 ") and replies[0].endswith(" ESMTP tern")
+    assert "250-PIPELINING" in replies and "250 SMTPUTF8" in replies
+    tail = replies[replies.index("250 SMTPUTF8") + 1:]
+    assert tail == ["250 2.1.0 Ok", "250 2.1.5 Ok", "250 2.1.5 Ok", "354 End data with <CR><LF>.<CR><LF>",
+                    "250 2.0.0 Ok: queued", "250 2.1.0 Ok", "250 2.1.5 Ok",
+                    "354 End data with <CR><LF>.<CR><LF>", "250 2.0.0 Ok: queued", "221 2.0.0 Bye", ""]
+    files = [read_queue_file(drop.maildrop / name) for name in drop.files()]
+    assert len(files) == 2
+    first = next(q for q in files if q.sender == "s@example.com")
+    second = next(q for q in files if q.sender == "")
+    assert first.content == b"Subject: bs\r\n\r\n.leading dot\r\n\xff 8-bit\r\n\r\n"  # one dot removed
+    assert first.envid == "env+1" and first.ret == "HDRS"
+    assert [(x.address, x.orcpt, x.notify) for x in first.recipients] == [
+        ("a@x.example", "rfc822;A@x.example", 2), ("b@y.example", "", 0)]
+    assert first.attributes == {"rewrite_context": "local", "submit_user": "root", "full_name": "Full Name",
+                                "submit_uid": "0"}
+    assert second.content == b"second\r\n"
+    assert [x.address for x in second.recipients] == ["c@z.example"]
+
+
+def test_bs_takes_lf_input_and_refuses_out_of_order_commands(drop):
+    r = drop.run("-bs", "-N", "failure", data=b"HELO me\nRCPT TO:<a@x>\nMAIL FROM:<s@x>\nDATA\n"
+                                            b"RCPT TO:<a@x.example>\nDATA\nhi\n.\n")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.decode().split("\r\n")
+    assert lines[0].startswith("220 ") and lines[1].startswith("250 ")
+    assert lines[2:] == ["503 5.5.1 Error: need MAIL command", "250 2.1.0 Ok",
+                         "554 5.5.1 Error: no valid recipients", "250 2.1.5 Ok",
+                         "354 End data with <CR><LF>.<CR><LF>", "250 2.0.0 Ok: queued", ""]
+    q = read_queue_file(drop.only_file())
+    assert q.content == b"hi\r\n"
+    assert [(x.address, x.notify) for x in q.recipients] == [("a@x.example", 4)]
+
+
+def test_bs_failed_postdrop_gives_451_and_nothing_is_queued(drop):
+    drop.postdrop.unlink()
+    r = drop.run("-bs", data=b"MAIL FROM:<s@x>\r\nRCPT TO:<a@x.example>\r\nDATA\r\nhi\r\n.\r\nQUIT\r\n")
+    assert r.returncode == 0
+    assert b"451 4.3.0 Error: queue file write error\r\n221 2.0.0 Bye\r\n" in r.stdout
+    assert b"postdrop" in r.stderr and b"not available" in r.stderr
+    assert drop.files() == []

@@ -6,10 +6,10 @@
 //     newaliases   (= sendmail -bi = postalias alias_database)
 // DESCRIPTION
 //     Reads a message on standard input (content.h: stored as CRLF lines),
-//     builds a queue file with QueueFileWriter in an anonymous memory file
-//     (the writer needs pwrite, so it cannot write to a pipe) and runs
+//     builds a queue file in an anonymous memory file and runs
 //     command_directory/postdrop -c CONFIG_DIR with that file as its
-//     standard input; postdrop checks it and puts it into maildrop/. The
+//     standard input (submit.h); postdrop checks it and puts it into
+//     maildrop/. The
 //     envelope: arrival time, sender (-f/-r, else the login name of the
 //     real uid), recipients (arguments, plus headers with -t), DSN ENVID
 //     (-V), RET (-R), NOTIFY (-N, every recipient) and the attributes
@@ -17,7 +17,9 @@
 //     body_type (-B). Works while the daemons are down: pickup takes the
 //     file from maildrop/ later.
 //     -bp, -bi and -q run postqueue -p, postalias and postqueue -f from
-//     command_directory; -bs and -bd need smtpd and are not available yet.
+//     command_directory; -bs holds an SMTP conversation on standard input
+//     and output and queues each message the same way (smtp_mode.h); -bd
+//     is not supported (master runs smtpd).
 // ERRORS
 //     Exit codes from <sysexits.h>: EX_USAGE (bad flags, no recipients),
 //     EX_DATAERR (message too large, bad address), EX_CONFIG (main.cf),
@@ -26,10 +28,7 @@
 //     Messages go to standard error as "sendmail: fatal: ...".
 #include <fcntl.h>
 #include <pwd.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/time.h>
-#include <sys/wait.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -44,10 +43,11 @@
 #include "lib/base/log.h"
 #include "lib/base/text.h"
 #include "lib/mail/config.h"
-#include "lib/mail/queue_file_writer.h"
 #include "tools/sendmail/content.h"
 #include "tools/sendmail/options.h"
 #include "tools/sendmail/recipients.h"
+#include "tools/sendmail/smtp_mode.h"
+#include "tools/sendmail/submit.h"
 
 namespace {
 
@@ -75,10 +75,17 @@ std::string config_dir(const sendmail::Options& o) {
     tern::log_fatal_exit(EX_OSERR, "execute %s: %s", path.c_str(), std::strerror(errno));
 }
 
+std::string login_name() {
+    errno = 0;
+    const passwd* pw = ::getpwuid(::getuid());
+    if (pw == nullptr) tern::log_fatal_exit(EX_NOUSER, "no login name found for user ID %lu", static_cast<unsigned long>(::getuid()));
+    return pw->pw_name;
+}
+
 void run_mode(const sendmail::Options& o, const tern::Config& cfg) {
     switch (o.mode) {
         case sendmail::Mode::Deliver: return;
-        case sendmail::Mode::Smtp: tern::log_fatal_exit(EX_UNAVAILABLE, "-bs: not available until smtpd exists");
+        case sendmail::Mode::Smtp: std::exit(sendmail::run_smtp_mode(o, cfg, login_name()));
         case sendmail::Mode::Daemon: tern::log_fatal_exit(EX_UNAVAILABLE, "-bd: not supported; use \"tern start\"");
         case sendmail::Mode::ListQueue: exec_tool(cfg, "-bp", "postqueue", {"-p"});
         case sendmail::Mode::Flush: exec_tool(cfg, "-q", "postqueue", {"-f"});
@@ -89,12 +96,6 @@ void run_mode(const sendmail::Options& o, const tern::Config& cfg) {
     }
 }
 
-std::string login_name() {
-    errno = 0;
-    const passwd* pw = ::getpwuid(::getuid());
-    if (pw == nullptr) tern::log_fatal_exit(EX_NOUSER, "no login name found for user ID %lu", static_cast<unsigned long>(::getuid()));
-    return pw->pw_name;
-}
 
 std::string read_message(bool dot_ends, std::size_t limit) {
     sendmail::ContentBuilder builder(dot_ends, limit);
@@ -116,60 +117,14 @@ void check(const tern::Status& s) {
     tern::log_fatal_exit(s.error().temporary() ? EX_TEMPFAIL : EX_DATAERR, "%s", s.error().describe().c_str());
 }
 
-struct Envelope {
-    std::string sender;
-    std::string user;
-    std::vector<std::string> recipients;
-};
-
-tern::Fd build_queue_file(const sendmail::Options& o, const Envelope& env, std::string_view content) {
-    tern::Fd fd{::memfd_create("sendmail", MFD_CLOEXEC)};
-    if (!fd) tern::log_fatal_exit(EX_OSERR, "memfd_create: %s", std::strerror(errno));
-    const int raw = fd.get();
-    tern::QueueFileWriter writer(std::move(fd), "queue file");
-    timeval now{};
-    ::gettimeofday(&now, nullptr);
-    check(writer.add_arrival(now));
-    check(writer.add_sender(env.sender));
-    if (!o.envid.empty()) check(writer.add_envid(o.envid));
-    if (o.ret != tern::DsnRet::None) check(writer.add_ret(o.ret));
-    check(writer.add_attribute("rewrite_context", "local"));
-    check(writer.add_attribute("submit_user", env.user));
-    if (o.full_name) check(writer.add_attribute("full_name", *o.full_name));
-    if (!o.body_type.empty()) check(writer.add_attribute("body_type", o.body_type));
-    for (const std::string& r : env.recipients) {
-        const tern::Status s = writer.add_recipient({.address = r, .notify = o.notify});
-        if (!s) tern::log_fatal_exit(EX_DATAERR, "bad recipient address: %s", tern::printable(r, 200).c_str());
-    }
-    check(writer.add_content(content));
-    check(writer.finish());
-    tern::Fd out = writer.release_fd();
-    if (::lseek(raw, 0, SEEK_SET) != 0) tern::log_fatal_exit(EX_OSERR, "lseek: %s", std::strerror(errno));
-    return out;
-}
-
-// Runs postdrop with `file` as standard input; returns its exit status.
-int run_postdrop(const tern::Config& cfg, const tern::Fd& file) {
-    const std::string path = cfg.get("command_directory") + "/postdrop";
-    if (::access(path.c_str(), X_OK) != 0)
-        tern::log_fatal_exit(EX_UNAVAILABLE, "%s is not available (%s)", path.c_str(), std::strerror(errno));
-    const pid_t pid = ::fork();
-    if (pid < 0) tern::log_fatal_exit(EX_OSERR, "fork: %s", std::strerror(errno));
-    if (pid == 0) {
-        if (::dup2(file.get(), STDIN_FILENO) < 0) ::_exit(EX_OSERR);
-        std::string dir = cfg.config_dir();
-        char name[] = "postdrop";
-        char flag[] = "-c";
-        char* argv[] = {name, flag, dir.data(), nullptr};
-        ::execv(path.c_str(), argv);
-        std::fprintf(stderr, "sendmail: fatal: execute %s: %s\n", path.c_str(), std::strerror(errno));
-        ::_exit(EX_OSERR);
-    }
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR) tern::log_fatal_exit(EX_OSERR, "waitpid: %s", std::strerror(errno));
-    if (WIFEXITED(status)) return WEXITSTATUS(status);
-    tern::log_fatal_exit(EX_TEMPFAIL, "postdrop was killed by signal %d", WTERMSIG(status));
+// Runs postdrop; its exit status, or a fatal exit when it could not run.
+int submit(const tern::Config& cfg, const sendmail::Submission& submission, std::string_view content) {
+    tern::Result<tern::Fd> file = sendmail::build_queue_file(submission, content);
+    if (!file) check(tl::unexpected(file.error()));
+    std::string problem;
+    const int status = sendmail::run_postdrop(cfg, *file, problem);
+    if (!problem.empty()) tern::log_fatal_exit(status, "%s", problem.c_str());
+    return status;
 }
 
 }  // namespace
@@ -191,15 +146,14 @@ int main(int argc, char** argv) {
     tern::Result<long long> limit = cfg->bytes("message_size_limit");
     if (!limit) tern::log_fatal_exit(EX_CONFIG, "%s", limit.error().describe().c_str());
     const std::size_t max = *limit > 0 ? static_cast<std::size_t>(*limit) : static_cast<std::size_t>(4) << 30;
-    const std::string user = login_name();
-    Envelope env{.sender = options->sender.value_or(user), .user = user, .recipients = options->recipients};
+    sendmail::Submission submission = sendmail::submission_defaults(*options, login_name());
     std::string content = read_message(options->dot_ends_input, max);
     if (options->extract_recipients) {
         sendmail::HeaderRecipients h = sendmail::extract_recipients(content);
-        for (std::string& r : h.recipients) env.recipients.push_back(std::move(r));
+        for (std::string& r : h.recipients)
+            submission.recipients.push_back({.address = std::move(r), .orcpt = {}, .notify = options->notify});
         content = std::move(h.content);
-        if (env.recipients.empty()) tern::log_fatal_exit(EX_DATAERR, "no recipients found in message headers");
+        if (submission.recipients.empty()) tern::log_fatal_exit(EX_DATAERR, "no recipients found in message headers");
     }
-    const tern::Fd file = build_queue_file(*options, env, content);
-    return run_postdrop(*cfg, file);
+    return submit(*cfg, submission, content);
 }
