@@ -1,41 +1,85 @@
-// smtpd/restrictions.cpp - smtpd_*_restrictions: load the lists, evaluate them per stage
+// smtpd/restrictions.cpp - load smtpd_*_restrictions and everything they consult; evaluate per stage
 #include "smtpd/restrictions.h"
-
-#include <vector>
 
 #include "lib/base/log.h"
 #include "lib/base/text.h"
-#include "lib/mail/address.h"
-#include "lib/mail/domain_class.h"
-#include "lib/mail/net_list.h"
+#include "smtpd/restriction_eval.h"
 
 namespace smtpd {
 
-enum class Rule { Permit, Reject, PermitMynetworks, RejectUnauthDestination, DeferUnauthDestination,
-                  PermitSaslAuthenticated };
-
-struct Restrictions::State {
-    tern::NetList mynetworks;
-    tern::DomainClassifier domains;
-    std::vector<Rule> relay;
-    std::vector<Rule> recipient;
-};
+struct Restrictions::State : PolicyState {};
 
 namespace {
 
-tern::Result<std::vector<Rule>> parse_rules(const tern::Config& config, std::string_view param) {
-    std::vector<Rule> rules;
-    for (const std::string& word : config.list(param)) {
-        const std::string name = tern::to_lower(word);
-        if (name == "permit") rules.push_back(Rule::Permit);
-        else if (name == "reject") rules.push_back(Rule::Reject);
-        else if (name == "permit_mynetworks") rules.push_back(Rule::PermitMynetworks);
-        else if (name == "reject_unauth_destination") rules.push_back(Rule::RejectUnauthDestination);
-        else if (name == "defer_unauth_destination") rules.push_back(Rule::DeferUnauthDestination);
-        else if (name == "permit_sasl_authenticated") rules.push_back(Rule::PermitSaslAuthenticated);
-        else return tern::fail(tern::Retry::Permanent, std::string(param) + ": unknown restriction: " + tern::printable(word, 100));
+// A parameter tern's table may not know yet: main.cf's value, else Postfix's default.
+std::string param_or(const tern::Config& config, std::string_view name, std::string_view fallback) {
+    if (!config.is_set(name) && tern::find_param(name) == nullptr) return std::string(fallback);
+    return config.get(name);
+}
+
+tern::Result<bool> bool_param(const tern::Config& config, std::string_view name, bool fallback) {
+    if (!config.is_set(name) && tern::find_param(name) == nullptr) return fallback;
+    return config.boolean(name);
+}
+
+tern::Status load_settings(const tern::Config& config, PolicyState& state) {
+    struct BoolParam {
+        std::string_view name;
+        bool* target;
+    };
+    const BoolParam flags[] = {
+        {"smtpd_delay_reject", &state.delay_reject},
+        {"smtpd_reject_unlisted_recipient", &state.reject_unlisted_recipient},
+        {"smtpd_reject_unlisted_sender", &state.reject_unlisted_sender},
+        {"allow_untrusted_routing", &state.allow_untrusted_routing},
+        {"allow_percent_hack", &state.form.percent_hack},
+        {"swap_bangpath", &state.form.swap_bangpath},
+    };
+    for (const BoolParam& flag : flags) {
+        tern::Result<bool> value = bool_param(config, flag.name, *flag.target);
+        if (!value) return tl::unexpected(value.error());
+        *flag.target = *value;
     }
-    return rules;
+    tern::Result<ReplyCodes> codes = load_reply_codes(config);
+    if (!codes) return tl::unexpected(codes.error());
+    state.codes = *codes;
+    state.form.myorigin = tern::to_lower(std::string(tern::trim(config.get("myorigin"))));
+    state.delimiters = config.get("recipient_delimiter");
+    state.null_key = param_or(config, "smtpd_null_access_lookup_key", "<>");
+    state.double_bounce = param_or(config, "double_bounce_sender", "double-bounce");
+    return {};
+}
+
+tern::Status load_lists(const tern::Config& config, PolicyState& state) {
+    RestrictionParser parser(config);
+    if (tern::Status classes = parser.load_classes(); !classes) return classes;
+    struct ListParam {
+        std::string_view name;
+        RestrictionList* list;
+    };
+    const ListParam lists[] = {
+        {"smtpd_client_restrictions", &state.client},
+        {"smtpd_helo_restrictions", &state.helo},
+        {"smtpd_sender_restrictions", &state.sender},
+        {"smtpd_relay_restrictions", &state.relay},
+        {"smtpd_recipient_restrictions", &state.recipient},
+        {"smtpd_data_restrictions", &state.data},
+        {"smtpd_end_of_data_restrictions", &state.end_of_data},
+    };
+    for (const ListParam& param : lists) {
+        tern::Result<RestrictionList> parsed = parser.parse(param.name);
+        if (!parsed) return tl::unexpected(parsed.error());
+        *param.list = std::move(*parsed);
+    }
+    state.classes = std::move(parser.classes());
+    state.class_names = parser.class_names();
+    // An open relay is a configuration error, never a default (Postfix's rule).
+    if (!has_required(state.relay, state.recipient, state.classes))
+        return tern::fail(tern::Retry::Permanent,
+                          "in parameter smtpd_relay_restrictions or smtpd_recipient_restrictions, specify at least one "
+                          "working instance of: reject_unauth_destination, defer_unauth_destination, reject, defer "
+                          "or defer_if_permit");
+    return {};
 }
 
 }  // namespace
@@ -47,53 +91,23 @@ Restrictions::~Restrictions() = default;
 
 tern::Result<Restrictions> Restrictions::load(const tern::Config& config) {
     auto state = std::make_unique<State>();
+    if (tern::Status settings = load_settings(config, *state); !settings) return tl::unexpected(settings.error());
     tern::Result<tern::NetList> nets = tern::load_mynetworks(config);
     if (!nets) return tl::unexpected(nets.error());
     state->mynetworks = std::move(*nets);
+    state->interface_addresses = tern::local_interface_addresses(config);
     tern::Result<tern::DomainClassifier> domains = tern::DomainClassifier::load(config);
     if (!domains) return tl::unexpected(domains.error());
     state->domains = std::move(*domains);
-    tern::Result<std::vector<Rule>> relay = parse_rules(config, "smtpd_relay_restrictions");
-    if (!relay) return tl::unexpected(relay.error());
-    state->relay = std::move(*relay);
-    tern::Result<std::vector<Rule>> recipient = parse_rules(config, "smtpd_recipient_restrictions");
-    if (!recipient) return tl::unexpected(recipient.error());
-    state->recipient = std::move(*recipient);
+    tern::Result<RecipientMaps> maps = RecipientMaps::load(config);
+    if (!maps) return tl::unexpected(maps.error());
+    state->recipient_maps = std::move(*maps);
+    if (tern::Status lists = load_lists(config, *state); !lists) return tl::unexpected(lists.error());
     return Restrictions(std::move(state));
 }
 
 Verdict Restrictions::check(Stage stage, const PolicyContext& context) const {
-    Verdict verdict;
-    if (stage != Stage::Recipient) return verdict;
-    for (const std::vector<Rule>* list : {&state_->relay, &state_->recipient}) {
-        for (Rule rule : *list) {
-            bool decided = false;
-            switch (rule) {
-            case Rule::Permit: decided = true; break;
-            case Rule::Reject:
-                return Verdict{VerdictKind::Reject, "554 5.7.1 <" + std::string(context.recipient) +
-                                                        ">: Recipient address rejected: Access denied"};
-            case Rule::PermitMynetworks: {
-                tern::Result<bool> mine = state_->mynetworks.matches(context.client_address);
-                decided = mine && *mine;
-                break;
-            }
-            case Rule::PermitSaslAuthenticated: decided = context.sasl_authenticated; break;
-            case Rule::RejectUnauthDestination:
-            case Rule::DeferUnauthDestination: {
-                tern::Result<tern::DomainClass> c = state_->domains.classify(tern::domain_of(context.recipient));
-                if (c && *c != tern::DomainClass::Other) break;
-                if (rule == Rule::DeferUnauthDestination)
-                    return Verdict{VerdictKind::Defer, "454 4.7.1 <" + std::string(context.recipient) +
-                                                           ">: Relay access denied"};
-                return Verdict{VerdictKind::Reject,
-                               "554 5.7.1 <" + std::string(context.recipient) + ">: Relay access denied"};
-            }
-            }
-            if (decided) break;
-        }
-    }
-    return verdict;
+    return Evaluation(*state_, context).run(stage);
 }
 
 }  // namespace smtpd

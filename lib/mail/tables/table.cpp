@@ -5,6 +5,7 @@
 #include "lib/base/text.h"
 #include "lib/mail/tables/db_table.h"
 #include "lib/mail/tables/table_text.h"
+#include "lib/mail/tables/unix_table.h"
 
 namespace tern {
 
@@ -89,6 +90,13 @@ Result<TablePtr> open_table(std::string_view spec, const TableOptions& options) 
     if (type == "cidr") return open_text_table(name, options, parse_cidr_table);
     if (type == "inline") return parse_inline_table(name, options);
     if (type == "static") return make_static_table(name, options);
+    if (type == "unix") return open_unix_table(name, options);
+    // Postfix's proxymap reads a table for chrooted daemons; tern opens tables before chroot.
+    if (type == "proxy") {
+        std::string_view inner = name;
+        while (inner.substr(0, 6) == "proxy:") inner.remove_prefix(6);  // no recursion on proxy:proxy:...
+        return open_table(inner, options);
+    }
     return fail(Retry::Permanent, "unsupported dictionary type: " + printable(type, 100));
 }
 

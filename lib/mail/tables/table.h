@@ -17,6 +17,9 @@
 //       static:VALUE, static:{ value with spaces }
 //       regexp:FILE            regexp_table(5), POSIX extended regexps
 //       cidr:FILE              cidr_table(5), IPv4 and IPv6 networks
+//       unix:passwd.byname     getpwnam(3); unix:group.byname getgrnam(3)
+//       proxy:TYPE:NAME        TYPE:NAME read directly (tern opens tables
+//                              before chroot, so there is no proxymap)
 //     Fixed-key tables (hash, btree, texthash, inline) fold the lookup key
 //     to lower case, as Postfix does, unless TableOptions::fold_keys is
 //     false (postmap -f); regexp and cidr match the key as given. A bad
