@@ -1,6 +1,8 @@
 // smtpd/client_limits.cpp - per-client connection count and rate (see client_limits.h)
 #include "smtpd/client_limits.h"
 
+#include <algorithm>
+
 namespace smtpd {
 
 Admission ClientLimits::admit(const std::string& address, long long now_s) {

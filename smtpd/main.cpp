@@ -39,6 +39,12 @@ smtpd::Daemon& daemon_state() {
     return daemon;
 }
 
+tern::NetList net_list(const std::vector<std::string>& entries, std::string_view parameter) {
+    tern::Result<tern::NetList> list = tern::NetList::parse(entries, parameter);
+    if (!list) tern::log_fatal("%s", list.error().describe().c_str());
+    return std::move(*list);
+}
+
 void load(tern::ServerContext&) {
     smtpd::Daemon& d = daemon_state();
     tern::Result<smtpd::Settings> settings = smtpd::load_settings(tern::config());
@@ -48,9 +54,9 @@ void load(tern::ServerContext&) {
     if (!restrictions) tern::log_fatal("%s", restrictions.error().describe().c_str());
     d.policy = std::make_unique<RestrictionPolicy>(std::move(*restrictions));
     d.event_limit_exceptions =
-        smtpd::NetworkList::make(d.settings.event_limit_exceptions, "smtpd_client_event_limit_exceptions");
+        net_list(d.settings.event_limit_exceptions, "smtpd_client_event_limit_exceptions");
     d.bare_newline_exclusions =
-        smtpd::NetworkList::make(d.settings.bare_newline_exclusions, "smtpd_forbid_bare_newline_exclusions");
+        net_list(d.settings.bare_newline_exclusions, "smtpd_forbid_bare_newline_exclusions");
     d.limits = std::make_unique<smtpd::ClientLimits>(smtpd::ClientLimitSettings{
         .count_limit = d.settings.connection_count_limit,
         .rate_limit = d.settings.connection_rate_limit,

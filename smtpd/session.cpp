@@ -48,6 +48,13 @@ ClientInfo peer_of(int fd) {
     return info;
 }
 
+// A lookup error (a table in the list cannot be read) counts as no match.
+bool listed(const tern::NetList& list, const std::string& address) {
+    tern::Result<bool> found = list.matches(address);
+    if (!found) tern::log_warning("%s", found.error().describe().c_str());
+    return found && *found;
+}
+
 long long now_s() noexcept {
     timespec now{};
     ::clock_gettime(CLOCK_MONOTONIC, &now);
@@ -56,7 +63,7 @@ long long now_s() noexcept {
 
 // Connection count and rate limits; false when the client was turned away.
 bool admit_client(int fd, const ClientInfo& info, tern::ServerContext& ctx, Daemon& daemon) {
-    if (!daemon.limits || daemon.event_limit_exceptions.contains(info.address)) return true;
+    if (!daemon.limits || listed(daemon.event_limit_exceptions, info.address)) return true;
     const Admission a = daemon.limits->admit(info.address, now_s());
     if (a.verdict == Admit::Ok) return true;
     const char* what = a.verdict == Admit::TooManyConnections ? "concurrency" : "rate";
@@ -79,8 +86,8 @@ void Session::start(tern::Fd fd, tern::ServerContext& ctx, Daemon& daemon) noexc
         ctx.client_done();
         return;
     }
-    info.bare_newline_excluded = daemon.bare_newline_exclusions.contains(info.address);
-    const bool limited = daemon.limits && !daemon.event_limit_exceptions.contains(info.address);
+    info.bare_newline_excluded = listed(daemon.bare_newline_exclusions, info.address);
+    const bool limited = daemon.limits && !listed(daemon.event_limit_exceptions, info.address);
     std::unique_ptr<Session> session{new Session(std::move(fd), ctx, daemon, std::move(info))};
     session->limited_ = limited;
     if (!session->init_events()) {

@@ -33,7 +33,7 @@
 #include "lib/mail/cleanup_client.h"
 #include "lib/mail/event_server.h"
 #include "smtpd/client_limits.h"
-#include "smtpd/networks.h"
+#include "lib/mail/net_list.h"
 #include "smtpd/protocol.h"
 #include "smtpd/settings.h"
 
@@ -45,8 +45,8 @@ class Session;
 struct Daemon {
     Settings settings;
     std::unique_ptr<Policy> policy;
-    NetworkList event_limit_exceptions;
-    NetworkList bare_newline_exclusions;
+    tern::NetList event_limit_exceptions;
+    tern::NetList bare_newline_exclusions;
     std::unique_ptr<ClientLimits> limits;
     std::string cleanup_path;
     std::unordered_map<Session*, std::unique_ptr<Session>> sessions;

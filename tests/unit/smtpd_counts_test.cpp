@@ -1,9 +1,8 @@
-// tests/unit/smtpd_counts_test.cpp - command counters, client limits and network lists of smtpd
+// tests/unit/smtpd_counts_test.cpp - command counters and client limits of smtpd
 #include <catch2/catch.hpp>
 
 #include "smtpd/client_limits.h"
 #include "smtpd/command_counts.h"
-#include "smtpd/networks.h"
 
 using smtpd::Admit;
 using smtpd::Counted;
@@ -58,16 +57,3 @@ TEST_CASE("client limits: stale entries are pruned", "[smtpd][limits]") {
     CHECK(limits.tracked() < 2100);
 }
 
-TEST_CASE("network lists", "[smtpd][networks]") {
-    const smtpd::NetworkList list =
-        smtpd::NetworkList::make({"127.0.0.0/8", "[::1]/128", "192.0.2.0/24", "example.com", "hash:/x"}, "test");
-    CHECK(list.contains("127.0.0.1"));
-    CHECK(list.contains("192.0.2.200"));
-    CHECK(list.contains("::1"));
-    CHECK_FALSE(list.contains("198.51.100.1"));
-    CHECK_FALSE(list.contains("unknown"));
-    CHECK_FALSE(list.contains(""));
-    const smtpd::NetworkList none = smtpd::NetworkList::make({}, "test");
-    CHECK(none.empty());
-    CHECK_FALSE(none.contains("127.0.0.1"));
-}
