@@ -1,60 +1,26 @@
 r"""tests/integration/test_pickup.py - pickup(8): maildrop/ to cleanup
 
 Mail is submitted with sendmail while master is stopped (it waits in
-maildrop/), then master starts with pickup. Until the real cleanup daemon
-is built, FakeCleanup plays cleanup on public/cleanup: it speaks the
-attribute protocol (lib/mail/attr.h, lib/mail/cleanup_protocol.h), records
-what pickup sends and answers with a chosen verdict. The last test uses
-the real cleanup when $TERN_BUILD/cleanup/cleanup exists and checks the
-queue file in incoming/ with queue_file.py.
+maildrop/), then master starts with pickup. FakeCleanup plays cleanup on
+public/cleanup, so the tests can see exactly what pickup sends (read with
+attr_client.py) and pick cleanup's verdict (4xx, 5xx); the last tests run
+the real cleanup from master.cf and check the queue file in incoming/ with
+queue_file.py, and a header_checks REJECT.
 """
 
 import os
 import socket
-import struct
 import threading
 import time
 
 import pytest
 
+from attr_client import AttrConnection
 from queue_file import read_queue_file
 from test_sendmail import Drop
 
 PICKUP_CF = "pickup unix n - n 60 1 pickup\n"
 IO_TIMEOUT_S = 10
-
-
-# ---- the attribute wire format ------------------------------------------------
-
-def encode_attrs(pairs):
-    out = bytearray(b"TRNA\x01" + struct.pack(">I", len(pairs)))
-    for name, value in pairs:
-        name, value = name.encode(), value if isinstance(value, bytes) else str(value).encode()
-        out += bytes([len(name)]) + name + struct.pack(">I", len(value)) + value
-    return bytes(out + b"\n")
-
-
-def read_exact(sock, count):
-    data = b""
-    while len(data) < count:
-        chunk = sock.recv(count - len(data))
-        if not chunk:
-            raise EOFError("peer closed")
-        data += chunk
-    return data
-
-
-def read_attrs(sock):
-    """One attribute message as a list of (name, value bytes)."""
-    header = read_exact(sock, 9)
-    assert header[:5] == b"TRNA\x01", header
-    pairs = []
-    for _ in range(struct.unpack(">I", header[5:])[0]):
-        name = read_exact(sock, read_exact(sock, 1)[0]).decode()
-        value = read_exact(sock, struct.unpack(">I", read_exact(sock, 4))[0])
-        pairs.append((name, value))
-    assert read_exact(sock, 1) == b"\n"
-    return pairs
 
 
 # ---- a fake cleanup ------------------------------------------------------------
@@ -87,32 +53,31 @@ class FakeCleanup:
             except socket.timeout:
                 continue
             with conn:
-                conn.settimeout(IO_TIMEOUT_S)
                 try:
-                    self._one(conn)
+                    self._one(AttrConnection(conn, IO_TIMEOUT_S))
                 except (EOFError, OSError):
                     pass
 
     def _one(self, conn):
         self.count += 1
         queue_id = f"1xVjby0000{self.count}"  # a valid ID: time digits, inode = count
-        conn.sendall(encode_attrs([("status", "0"), ("queue_id", queue_id)]))
+        conn.send([("status", "0"), ("queue_id", queue_id)])
         message = {"queue_id": queue_id, "envelope": None, "recipients": [], "content": b""}
         while True:
-            attrs = dict(read_attrs(conn))
+            attrs = conn.receive()
             request = attrs.pop("request")
-            if request == b"envelope":
-                message["envelope"] = {k: v.decode() for k, v in attrs.items()}
-            elif request == b"recipient":
-                message["recipients"].append({k: v.decode() for k, v in attrs.items()})
-            elif request == b"content":
-                message["content"] += attrs["data"]
-            elif request == b"end":
+            if request == "envelope":
+                message["envelope"] = attrs
+            elif request == "recipient":
+                message["recipients"].append(attrs)
+            elif request == "content":
+                message["content"] += attrs["data"].encode("utf-8", "surrogateescape")
+            elif request == "end":
                 break
         status, reason = self.verdicts[min(self.count - 1, len(self.verdicts) - 1)]
         reason = reason or f"250 2.0.0 Ok: queued as {queue_id}"
         reply = [("status", str(status))] + ([("queue_id", queue_id)] if status == 0 else []) + [("reason", reason)]
-        conn.sendall(encode_attrs(reply))
+        conn.send(reply)
         self.messages.append(message)
 
     def close(self):
@@ -229,8 +194,6 @@ def test_cleanup_down_keeps_mail_until_it_returns(drop, fake_cleanup):
 
 
 def test_real_cleanup_writes_the_same_message_to_incoming(drop):
-    if not (drop.instance.build / "cleanup" / "cleanup").is_file():
-        pytest.skip("cleanup is not built yet")
     drop.instance.write_master_cf(PICKUP_CF + "cleanup unix n - n - 0 cleanup\n")
     body = b"Subject: real\nFrom: s@example.com\nDate: Mon, 1 Jan 2024 00:00:00 +0000\n" \
            b"Message-ID: <m@example.com>\n\n.dot\nbody\n"
@@ -246,3 +209,16 @@ def test_real_cleanup_writes_the_same_message_to_incoming(drop):
     assert q.content.endswith(b"\r\n.dot\r\nbody\r\n")
     assert b"Subject: real\r\n" in q.content
     drop.instance.wait_for_log(rf"tern/pickup\[\d+\]: {names[0]}: uid=0 from=<s@example.com>")
+
+
+def test_real_cleanup_reject_removes_the_file(drop):
+    checks = drop.instance.root / "header_checks"
+    checks.write_text("/^Subject: spam/ REJECT no spam here\n")
+    drop.instance.set_main_cf(header_checks=f"regexp:{checks}")
+    drop.instance.write_master_cf(PICKUP_CF + "cleanup unix n - n - 0 cleanup\n")
+    assert drop.run("-f", "s@example.com", "a@x.example", data=b"Subject: spam\n\nbuy\n").returncode == 0
+    drop.instance.start()
+    drop.instance.wait_for(lambda: not drop.files(), what="maildrop/ to be empty")
+    drop.instance.wait_for_log(r"tern/pickup\[\d+\]: \w+: reject: 5\d\d 5\.7\.1 no spam here; "
+                               r"from=<s@example\.com>; maildrop/\w+ removed, no bounce sent")
+    assert os.listdir(drop.instance.queue_dir / "incoming") == []
