@@ -157,6 +157,9 @@ void Session::process() noexcept {
         if (input_.empty()) input_.shrink_to_fit();
     }
     queue_output();
+    // Replies wait with the protocol: the group is answered together once
+    // cleanup has answered (a local round trip, bounded by smtpd_timeout).
+    if (protocol_.waiting()) return update_events();
     if (!write_pending()) return;
     if (protocol_.closing() && !delaying_ && output_.empty()) return end();
     update_events();
