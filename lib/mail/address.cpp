@@ -198,6 +198,8 @@ bool is_valid_hostname(std::string_view name, bool allow_8bit) noexcept {
 bool is_address_literal(std::string_view domain) noexcept {
     if (domain.size() < 3 || domain.front() != '[' || domain.back() != ']') return false;
     const std::string_view inner = domain.substr(1, domain.size() - 2);
+    // inet_pton stops at a NUL: "[1.2.3.4\0@x]" must not pass as 1.2.3.4.
+    if (inner.find('\0') != std::string_view::npos) return false;
     char text[64];  // longest IPv6 text form is 45 bytes
     unsigned char binary[16];
     constexpr std::string_view kIpv6Tag = "IPv6:";

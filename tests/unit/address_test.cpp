@@ -187,6 +187,9 @@ TEST_CASE("domain checks", "[address]") {
     CHECK_FALSE(is_address_literal("[IPv6:127.0.0.1]"));
     CHECK_FALSE(is_address_literal("127.0.0.1"));
     CHECK_FALSE(is_address_literal("[]"));
+    // inet_pton would stop at the NUL and accept the prefix (found by fuzz_smtp_command).
+    CHECK_FALSE(is_address_literal(std::string_view("[1.2.3.4\0@]", 11)));
+    CHECK_FALSE(parse_path(std::string_view("<a@[1.2.3.4\0@]>", 15), {}).has_value());
     CHECK_FALSE(is_address_literal("[" + std::string(100, '1') + "]"));
     CHECK(is_fqdn("mail.example.com"));
     CHECK(is_fqdn("[192.0.2.1]"));
