@@ -13,6 +13,7 @@ import re
 import signal
 import smtplib
 import socket
+import subprocess
 import time
 
 import pytest
@@ -415,3 +416,45 @@ def test_queued_mail_survives_kill_9_of_everything(smtp):
     inst.wait_for(lambda: not inst.processes(), what="every daemon gone")
     for qid in qids:
         assert queued(inst, qid).recipients
+
+
+def test_swaks_pipelining(smtp):
+    inst = start(smtp)
+    for extra in (["--pipeline"], ["--pipeline", "--body", "chunked body\n.dot line"]):
+        out = subprocess.run(["swaks", "--server", f"127.0.0.1:{inst.port}", "--ehlo", "client.example",
+                              "--from", "alice@client.example", "--to", "postmaster@mx.example.org",
+                              "--timeout", "10", *extra],
+                             capture_output=True, text=True, timeout=60)
+        assert out.returncode == 0, out.stdout + out.stderr
+        m = re.search(r"<-\s+250 2\.0\.0 Ok: queued as (\S+)", out.stdout)
+        assert m, out.stdout
+        assert queued(inst, m.group(1)).sender == "alice@client.example"
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise AssertionError(f"no VmRSS for {pid}")
+
+
+def test_idle_sessions_are_small(smtp):
+    sessions = 2000
+    inst = start(smtp, max_use="100000", smtpd_client_connection_count_limit="0")
+    held = [Client(inst.port) for _ in range(20)]  # the process is warm: tables, first buffers
+    def smtpd_rss_kib():
+        return sum(rss_kib(pid) for pid, name in inst.processes() if name == "smtpd")
+
+    before = smtpd_rss_kib()
+    for _ in range(sessions):
+        c = Client(inst.port)
+        assert c.greeting.startswith("220")
+        held.append(c)
+    for c in held[20:20 + sessions // 2]:
+        assert c.cmd("EHLO c").startswith("250-")
+    per_session = (smtpd_rss_kib() - before) * 1024 / sessions
+    print(f"smtpd RSS per idle session: {per_session:.0f} bytes")
+    assert per_session < 8 * 1024  # 10,000 sessions well under 100 MB
+    for c in held:
+        c.close()
