@@ -12,7 +12,8 @@ DESCRIPTION
     Instance makes a complete instance with `tern init`: config/main.cf
     (queue_directory, daemon_directory, maillog_file, mail_owner=tern,
     setgid_group=terndrop, service_throttle_time=2s, then the caller's
-    overrides) and config/master.cf (init's, or master_cf when given).
+    overrides) and config/master.cf (init's, or master_cf when given; in
+    init's, smtpd listens on 127.0.0.1:smtp_port, a free port, not on 25).
     libexec/ holds a symlink to every executable built in $TERN_BUILD/master,
     $TERN_BUILD/tests/support and the daemon folders that exist.
 
@@ -143,8 +144,15 @@ class Instance:
         except BaseException:
             shutil.rmtree(self.root, ignore_errors=True)
             raise
+        # init's master.cf runs smtpd on port 25 of every address; a test
+        # instance listens on a free port of 127.0.0.1 instead (smtp_port).
+        self.smtp_port = self.free_port()
         if master_cf is not None:
             self.write_master_cf(master_cf)
+        else:
+            path = self.config_dir / "master.cf"
+            text = re.sub(r"(?m)^smtp(\s+inet\s)", f"127.0.0.1:{self.smtp_port}\\1", path.read_text(), count=1)
+            path.write_text(text)
 
     def _link_daemons(self):
         self.libexec.mkdir(mode=0o755)

@@ -2,10 +2,13 @@
 
 scripts/start-instance must build, install, write an instance with tern init
 and start it; run again it reuses the instance, restarts master, and keeps
-whatever is in the queue and the mail folders.
+whatever is in the queue and the mail folders. The instance takes mail on
+127.0.0.1:2525 and queues it durably in incoming/ (delivery comes with qmgr).
 """
 import os
+import smtplib
 import subprocess
+import time
 import tempfile
 from pathlib import Path
 
@@ -41,6 +44,28 @@ def master_pid(instance_dir):
     return int(status.stderr.strip().rsplit(" ", 1)[-1])
 
 
+def send_to_port_2525(instance_dir):
+    """Sends one message over SMTP; returns its queue ID once the file is in incoming/."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            client = smtplib.SMTP("127.0.0.1", 2525, timeout=30)
+            break
+        except OSError:
+            assert time.monotonic() < deadline, "nothing listens on 127.0.0.1:2525"
+            time.sleep(0.1)
+    with client:
+        client.ehlo("quickstart.test")
+        client.mail("someone@example.org")
+        code, reply = client.rcpt("root@localhost.localdomain")
+        assert code == 250, reply
+        code, reply = client.data(b"Subject: quick start\r\n\r\nhello\r\n")
+    assert code == 250, reply
+    queue_id = reply.decode().rsplit(" ", 1)[-1]
+    assert (instance_dir / "queue" / "incoming" / queue_id).is_file()
+    return queue_id
+
+
 def test_start_instance_starts_then_restarts_and_keeps_mail(instance_dir):
     first = run_start_instance(instance_dir)
     assert first.returncode == 0, first.stdout + first.stderr
@@ -49,6 +74,7 @@ def test_start_instance_starts_then_restarts_and_keeps_mail(instance_dir):
     assert f"queue_directory = {instance_dir}/queue" in main_cf
     assert "mail_owner = tern" in main_cf and "setgid_group = terndrop" in main_cf
     first_pid = master_pid(instance_dir)
+    queue_id = send_to_port_2525(instance_dir)
 
     kept = [instance_dir / "queue" / "deferred" / "KEEPME1", instance_dir / "mail" / "KEEPME2"]
     for path in kept:
@@ -61,4 +87,5 @@ def test_start_instance_starts_then_restarts_and_keeps_mail(instance_dir):
     assert master_pid(instance_dir) != first_pid
     for path in kept:
         assert path.read_text() == "mail that must survive a second start\n"
+    assert (instance_dir / "queue" / "incoming" / queue_id).is_file()
     assert (instance_dir / "config" / "main.cf").read_text().endswith("# an edit a second run must keep\n")
