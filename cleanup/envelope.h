@@ -43,8 +43,8 @@ struct Envelope {
 };
 
 struct RecipientRequest {
-    std::string address;
-    std::string orcpt;
+    std::string address{};
+    std::string orcpt{};
     unsigned notify = 0;
 };
 

@@ -22,7 +22,10 @@ HeaderParser::LineKind HeaderParser::classify() const noexcept {
     std::size_t i = 0;
     while (i < prefix_.size() && is_name_byte(static_cast<unsigned char>(prefix_[i]))) ++i;
     while (i < prefix_.size() && (prefix_[i] == ' ' || prefix_[i] == '\t')) ++i;
-    if (i == prefix_.size()) return prefix_.size() > limits_.header_size_limit ? LineKind::Other : LineKind::NeedMore;
+    // A name longer than the limit is no header: decided by the bytes up
+    // to the limit alone, so the verdict never depends on how input is split.
+    if (i > limits_.header_size_limit) return LineKind::Other;
+    if (i == prefix_.size()) return LineKind::NeedMore;
     return prefix_[i] == ':' ? LineKind::Header : LineKind::Other;
 }
 
