@@ -14,6 +14,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 
 #include "cleanup/service.h"
 #include "cleanup/settings.h"
@@ -24,6 +25,7 @@
 namespace {
 
 void load(tern::ServerContext&) {
+    ::tzset();  // Date: and Received: use local time; /etc/localtime is outside the chroot
     tern::Result<cleanup::Settings> s = cleanup::load_settings(tern::config());
     if (!s) tern::log_fatal("%s", s.error().describe().c_str());
     cleanup::set_settings(std::move(*s));

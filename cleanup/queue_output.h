@@ -5,6 +5,7 @@
 //     f->id.str();  f->temp.path();                 // "incoming/tmp.cleanup.PID.N"
 //     std::string final_path = cleanup::final_path(tern::QueueName::Incoming, f->id);
 //     f->temp.release();                            // group commit owns the name now
+//     std::size_t n = cleanup::remove_stale_temp_files("incoming");  // at start
 // DESCRIPTION
 //     The file is created O_EXCL|O_NOFOLLOW, mode 0600, relative to the
 //     working directory (queue_directory: master chdirs there, and a
@@ -14,6 +15,11 @@
 //     (lib/mail/queue_id.h), so it is final from the first moment: the
 //     source logs it at once. TempName removes the file when it goes out
 //     of scope unless released.
+//     remove_stale_temp_files: a cleanup killed mid-message (kill -9, a
+//     crash) cannot remove its file; the next cleanup process removes
+//     every "tmp.cleanup.PID.N" whose PID is no longer running (a live
+//     PID, even a reused one, keeps its files: never delete a file that
+//     may still be written).
 // ERRORS
 //     Temporary, naming the file, when it cannot be created or fstat'ed.
 #pragma once
@@ -58,5 +64,7 @@ struct NewQueueFile {
 
 [[nodiscard]] tern::Result<NewQueueFile> create_queue_file(const std::string& directory);
 [[nodiscard]] std::string final_path(tern::QueueName queue, const tern::QueueId& id);
+// Removes the temporary files of dead cleanup processes; returns how many.
+std::size_t remove_stale_temp_files(const std::string& directory);
 
 }  // namespace cleanup

@@ -1,6 +1,7 @@
 // cleanup/service.cpp - the streams, committer and qmgr trigger of one process (see service.h)
 #include "cleanup/service.h"
 
+#include "cleanup/queue_output.h"
 #include "cleanup/stream.h"
 #include "lib/base/log.h"
 #include "lib/mail/cleanup_protocol.h"
@@ -34,6 +35,7 @@ void Service::create(tern::ServerContext& context) {
     service->trigger_ = std::move(*trigger);
     if (tern::Result<long long> t = tern::config().seconds("ipc_timeout"); t && *t > 0)
         service->timeout_ms_ = *t * 1000;
+    (void)remove_stale_temp_files("incoming");
     the_service() = std::move(service);
 }
 

@@ -86,10 +86,13 @@ class AttrConnection:
         return result
 
     def closed_by_peer(self):
-        """True when the peer closed without sending anything more."""
+        """True when the peer closed (or reset) without sending anything more;
+        False when it sent a byte or stayed silent until the timeout."""
         try:
             return self.sock.recv(1) == b""
-        except (ConnectionResetError, socket.timeout):
+        except ConnectionResetError:
+            return True
+        except socket.timeout:
             return False
 
     def close(self):

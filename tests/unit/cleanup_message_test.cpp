@@ -159,3 +159,16 @@ TEST_CASE("message: the temporary file goes with its name, and is never a queue 
     }
     CHECK_FALSE(std::filesystem::exists(path));
 }
+
+TEST_CASE("message: temporary files of dead cleanup processes are removed, others kept", "[cleanup]") {
+    Fixture fx;
+    const std::string dead = fx.dir.write("incoming/tmp.cleanup.1073741000.1", "x");  // above any pid_max
+    const std::string mine = fx.dir.write("incoming/tmp.cleanup." + std::to_string(::getpid()) + ".1", "x");
+    const std::string other = fx.dir.write("incoming/1xVjqc1QLqkZsY", "x");
+    const std::string odd = fx.dir.write("incoming/tmp.cleanup.x.1", "x");
+    CHECK(cleanup::remove_stale_temp_files(fx.incoming) == 1);
+    CHECK_FALSE(std::filesystem::exists(dead));
+    CHECK(std::filesystem::exists(mine));
+    CHECK(std::filesystem::exists(other));
+    CHECK(std::filesystem::exists(odd));
+}
