@@ -106,7 +106,6 @@ private:
     bool skipping_ = false;        // inside an overlong command line
     bool finished_ = false;
     bool in_transaction_ = false;  // MAIL accepted
-    bool smtputf8_ = false;
     SmtpEnvelope envelope_;
     std::unique_ptr<Data> data_;   // set while DATA content is read
 };
