@@ -104,7 +104,9 @@ void Message::begin_content() {
         .tls_info = {},  // TODO(issue 4): "(using TLS ...)" once smtpd sends the tls attribute
         .when = file_.created.tv_sec,
     };
-    write(received_header(info));
+    // Through the parser, as Postfix's smtpd and pickup send theirs as
+    // content: it counts for hopcount_limit and header_checks see it.
+    parser_.feed(received_header(info), *this);
 }
 
 void Message::add_content(std::string_view bytes) {
@@ -167,7 +169,7 @@ bool Message::apply_header_checks(std::string_view header, std::string& replacem
 void Message::on_header(std::string_view header, bool) {
     if (stopped_) return;
     seen_.note(header);
-    if (tern::iequals(header_name(header), "Received") && seen_.received + 1 >= settings_.hopcount_limit)
+    if (tern::iequals(header_name(header), "Received") && seen_.received >= settings_.hopcount_limit)
         return reject(kTooManyHopsReply);
     std::string replacement;
     if (!apply_header_checks(header, replacement)) return;

@@ -10,9 +10,10 @@
 // DESCRIPTION
 //     Writes the queue file (lib/mail/queue_file_writer.h) as the message
 //     arrives; nothing here waits for the disk (no fsync: group commit's
-//     job). Content: first the Received: header (cleanup/received.h),
-//     then the message's headers through cleanup/headers.h, each counted
-//     for hopcount_limit and checked against header_checks (when
+//     job). Content: the Received: header (cleanup/received.h) and then
+//     the message's headers go through cleanup/headers.h, each counted
+//     for hopcount_limit (ours included, as in Postfix, where smtpd sends
+//     it as content) and checked against header_checks (when
 //     kCleanupFlagHeaderChecks), then the missing headers at the end of
 //     the header section (when kCleanupFlagAddHeaders), then the body.
 //     Recipients are kept in memory and written after the content, so a

@@ -11,7 +11,8 @@
 //       Received: from HELO (NAME [ADDR])\r\n\tby MYHOSTNAME (tern) with ESMTP id ID\r\n\tfor <RCPT>; DATE
 //     HELO is the client's name when it sent none; an IPv6 address is
 //     written "IPv6:..." as Postfix does; "for <RCPT>" only when the
-//     message has exactly one recipient (recipient non-empty). A local
+//     message has exactly one recipient (recipient non-empty; never in
+//     the local form). A local
 //     submission (no client address):
 //       Received: by MYHOSTNAME (tern, from userid UID)\r\n\tid ID; DATE
 //     TLS: when tls_info is non-empty (the source said the session was

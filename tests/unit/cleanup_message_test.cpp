@@ -92,8 +92,15 @@ TEST_CASE("message: size limit, hop count and no content at all", "[cleanup]") {
         cleanup::Message m = fx.make();
         REQUIRE(m.start(Fixture::remote()));
         m.add_recipient({.address = "r@x"});
-        m.add_content("Received: a\r\nReceived: b\r\n\r\n");
+        m.add_content("Received: a\r\nReceived: b\r\n\r\n");  // with ours: 3, the limit
         CHECK(m.finish().reason == cleanup::kTooManyHopsReply);
+    }
+    {
+        cleanup::Message m = fx.make();
+        REQUIRE(m.start(Fixture::remote()));
+        m.add_recipient({.address = "r@x"});
+        m.add_content("Received: a\r\n\r\n");  // one below the limit
+        CHECK(m.finish().verdict == cleanup::Verdict::Queue);
     }
     {
         cleanup::Message m = fx.make();
