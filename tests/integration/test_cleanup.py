@@ -228,3 +228,41 @@ def test_kill_9_mid_message_leaves_nothing_in_incoming(cleanup_instance):
     assert reply["status"] == "0"
     inst.wait_for(lambda: incoming(inst) == [nxt.queue_id], what="only the new message in incoming/")
     inst.wait_for_log(r"removed stale temporary file incoming/tmp\.cleanup\.")
+
+
+def test_qmgr_is_poked_after_commits_and_pokes_are_coalesced(cleanup_instance):
+    import socket
+    import threading
+    inst = started(cleanup_instance)
+    path = inst.queue_dir / "public" / "qmgr"
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(str(path))
+    os.chmod(path, 0o666)
+    server.listen(64)
+    server.settimeout(0.2)
+    got, stop = [], threading.Event()
+
+    def serve():
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except socket.timeout:
+                continue
+            with conn:
+                conn.settimeout(2)
+                got.append(conn.recv(16))
+
+    thread = threading.Thread(target=serve)
+    thread.start()
+    try:
+        for _ in range(10):
+            c = CleanupClient(inst.queue_dir)
+            assert c.submit("s@example.com", ["r@example.net"], b"\r\nx\r\n", **REMOTE)["status"] == "0"
+        inst.wait_for(lambda: got, what="a poke on public/qmgr")
+        inst.wait_for(lambda: len(incoming(inst)) == 10, what="ten messages in incoming/")
+    finally:
+        stop.set()
+        thread.join()
+        server.close()
+    assert all(data == b"I" for data in got)
+    assert 1 <= len(got) < 10
