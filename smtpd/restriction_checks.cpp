@@ -44,16 +44,11 @@ Evaluation::Status Evaluation::access_found(const AccessMap& map, const AccessRe
     return table_result(map, (*hit)->value, reply_name, reply_class, default_access);
 }
 
-Evaluation::Status Evaluation::table_result(const AccessMap& map, const std::string& value, std::string_view reply_name,
-                                            ReplyClass reply_class, DefaultAccess default_access) {
-    const std::string_view whole = value;
-    const std::size_t command_end = std::min(whole.find_first_of(" \t"), whole.size());
-    const std::string command = upper(whole.substr(0, command_end));
-    std::string_view text = whole.substr(command_end);
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+std::optional<Evaluation::Status> Evaluation::keyword_result(const AccessMap& map, const std::string& command,
+                                                           std::string_view text, std::string_view reply_name,
+                                                           ReplyClass reply_class) {
     const std::string what = what_rejected(reply_name, reply_class);
     const ReplyCodes& codes = state_.codes;
-
     if (command == "DUNNO") return Status::Dunno;
     if (command == "REJECT" || command == "DEFER") {
         const bool defer = command == "DEFER";
@@ -78,6 +73,17 @@ Evaluation::Status Evaluation::table_result(const AccessMap& map, const std::str
                           command.c_str());
         return Status::Dunno;
     }
+    return std::nullopt;
+}
+
+Evaluation::Status Evaluation::table_result(const AccessMap& map, const std::string& value, std::string_view reply_name,
+                                            ReplyClass reply_class, DefaultAccess default_access) {
+    const std::string_view whole = value;
+    const std::size_t command_end = std::min(whole.find_first_of(" \t"), whole.size());
+    const std::string command = upper(whole.substr(0, command_end));
+    std::string_view text = whole.substr(command_end);
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+    if (std::optional<Status> keyword = keyword_result(map, command, text, reply_name, reply_class)) return *keyword;
     // All-numeric: OK (some out-of-band authentication writes time stamps).
     if (all_digits(whole)) return Status::Permit;
     if (command.size() == 3 && !text.empty() && (command[0] == '4' || command[0] == '5') && all_digits(command))

@@ -153,14 +153,8 @@ Evaluation::Status Evaluation::apply(const Restriction& item, std::string_view r
         return has_recipient ? unauth_destination(context_.recipient, codes.relay, "5.7.1") : Status::Dunno;
     case RestrictionKind::DeferUnauthDestination:
         return has_recipient ? unauth_destination(context_.recipient, codes.relay - 100, "4.7.1") : Status::Dunno;
-    case RestrictionKind::RejectUnlistedRecipient:
-        if (!has_recipient || recipient_checked_) return Status::Dunno;
-        if (warn_if_reject_ == 0) recipient_checked_ = true;
-        return check_rcpt_maps(context_.recipient, ReplyClass::Recipient);
-    case RestrictionKind::RejectUnlistedSender:
-        if (!context_.sender_given || context_.sender.empty() || sender_checked_) return Status::Dunno;
-        if (warn_if_reject_ == 0) sender_checked_ = true;
-        return check_rcpt_maps(context_.sender, ReplyClass::Sender);
+    case RestrictionKind::RejectUnlistedRecipient: return unlisted_recipient();
+    case RestrictionKind::RejectUnlistedSender: return unlisted_sender();
     case RestrictionKind::RejectNonFqdnSender:
         if (!context_.sender_given || context_.sender.empty()) return Status::Dunno;
         return non_fqdn_address(context_.sender, ReplyClass::Sender);
@@ -186,6 +180,18 @@ Evaluation::Status Evaluation::apply(const Restriction& item, std::string_view r
     case RestrictionKind::Unsupported: return Status::Dunno;
     }
     return Status::Dunno;
+}
+
+Evaluation::Status Evaluation::unlisted_recipient() {
+    if (context_.recipient.empty() || recipient_checked_) return Status::Dunno;
+    if (warn_if_reject_ == 0) recipient_checked_ = true;  // a warning-only check does not count
+    return check_rcpt_maps(context_.recipient, ReplyClass::Recipient);
+}
+
+Evaluation::Status Evaluation::unlisted_sender() {
+    if (!context_.sender_given || context_.sender.empty() || sender_checked_) return Status::Dunno;
+    if (warn_if_reject_ == 0) sender_checked_ = true;
+    return check_rcpt_maps(context_.sender, ReplyClass::Sender);
 }
 
 Evaluation::Status Evaluation::apply_access(RestrictionKind kind, const AccessMap& map, std::string_view reply_name,

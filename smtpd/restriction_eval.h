@@ -104,6 +104,8 @@ private:
     // The checks themselves (restriction_checks.cpp).
     Status table_result(const AccessMap& map, const std::string& value, std::string_view reply_name,
                         ReplyClass reply_class, DefaultAccess default_access);
+    std::optional<Status> keyword_result(const AccessMap& map, const std::string& command, std::string_view text,
+                                         std::string_view reply_name, ReplyClass reply_class);
     Status table_code_result(const std::string& value, std::string_view reply_name, ReplyClass reply_class);
     Status check_mail_access(const AccessMap& map, std::string_view address, std::string_view reply_name,
                              ReplyClass reply_class, DefaultAccess default_access);
@@ -112,6 +114,8 @@ private:
     Status permit_auth_destination(std::string_view recipient);
     Status unauth_destination(std::string_view recipient, int code, std::string_view dsn);
     Status check_rcpt_maps(std::string_view address, ReplyClass reply_class);
+    Status unlisted_recipient();
+    Status unlisted_sender();
     Status non_fqdn_address(std::string_view address, ReplyClass reply_class);
     Status helo_check(RestrictionKind kind);
     Status client_in(const tern::NetList& list);

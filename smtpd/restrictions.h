@@ -35,8 +35,27 @@
 //     and `log_detail` what the reject log line adds (e.g. "from=<s> to=<r> proto=ESMTP helo=<h>"
 //     is added by smtpd; restrictions give only the reply).
 //
-//     is_local_or_relay_domain() etc. come from lib/mail/domain_class.h,
-//     shared with qmgr's resolver so both always agree.
+//     The domain classes (mydestination, virtual and relay domains) come
+//     from lib/mail/domain_class.h, shared with qmgr's resolver so both
+//     always agree; mynetworks from lib/mail/net_list.h.
+//
+//     load() refuses, as Postfix does, relay and recipient restrictions
+//     that hold none of reject_unauth_destination, defer_unauth_destination,
+//     reject, defer, defer_if_permit before a permit: an open relay is
+//     never a default. Restrictions tern cannot evaluate yet (those that
+//     need DNS: reject_unknown_*, RBLs, *_mx_access; TLS client
+//     certificates; policy services; address verification) load with one
+//     warning each and are skipped. The pieces: restriction_list (parse),
+//     restriction_eval and restriction_checks (evaluate), access_map
+//     (access(5) lookup order), restriction_maps (recipient tables),
+//     restriction_reply (codes and texts), restriction_address (forms).
+//     man/man5/access.5 is the long form.
+// SECURITY
+//     Every table is opened by load(), before chroot. Client, HELO and
+//     address text reaches replies and logs only made printable and cut
+//     to 510 bytes. Recipients with sender-specified routing
+//     (user@host@our.domain, user%host@our.domain) never count as our
+//     destination unless allow_untrusted_routing = yes.
 #pragma once
 
 #include <memory>
