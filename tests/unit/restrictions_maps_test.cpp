@@ -1,6 +1,7 @@
 // tests/unit/restrictions_maps_test.cpp - reject_unlisted_recipient/_sender and the recipient tables
 #include <catch2/catch.hpp>
 
+#include "lib/mail/tables/table.h"
 #include "tests/unit/restrictions_test_support.h"
 #include "tests/unit/test_support.h"
 
@@ -104,4 +105,24 @@ TEST_CASE("unix:passwd.byname and unavailable tables", "[restrictions]") {
     CHECK(missing.rcpt("x@gmail.com") == "454 4.7.1 <x@gmail.com>: Relay access denied");
     CHECK(restrictions_test::load_error("local_recipient_maps = nosuchtype:/x\n").find("local_recipient_maps") !=
           std::string::npos);
+}
+
+TEST_CASE("unix: and proxy: table types", "[restrictions]") {
+    tern::Result<tern::TablePtr> passwd = tern::open_table("proxy:proxy:unix:passwd.byname");
+    REQUIRE(passwd);
+    tern::Result<std::optional<std::string>> root = (*passwd)->lookup("ROOT");
+    REQUIRE(root);
+    REQUIRE(root->has_value());
+    CHECK(root->value().rfind("root:", 0) == 0);
+    tern::Result<std::optional<std::string>> none = (*passwd)->lookup("no-such-user-here");
+    REQUIRE(none);
+    CHECK_FALSE(none->has_value());
+    tern::Result<tern::TablePtr> group = tern::open_table("unix:group.byname");
+    REQUIRE(group);
+    tern::Result<std::optional<std::string>> root_group = (*group)->lookup("root");
+    REQUIRE(root_group);
+    REQUIRE(root_group->has_value());
+    CHECK(root_group->value().rfind("root:", 0) == 0);
+    CHECK_FALSE(tern::open_table("unix:shadow.byname"));
+    CHECK_FALSE(tern::open_table("proxy:"));
 }

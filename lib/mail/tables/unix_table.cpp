@@ -5,6 +5,7 @@
 #include <pwd.h>
 
 #include <cerrno>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -17,6 +18,10 @@ namespace {
 // getpwnam_r/getgrnam_r want a scratch buffer; grow it until it fits, within reason.
 constexpr std::size_t kInitialBufferBytes = 4096;
 constexpr std::size_t kMaxBufferBytes = 1024 * 1024;
+
+// The passwd snapshot taken at open covers a daemon that looks users up
+// after chroot, where the user database is usually out of reach.
+constexpr std::size_t kMaxSnapshotEntries = 200000;
 
 enum class UnixMap { Passwd, Group };
 
@@ -34,12 +39,34 @@ std::string group_line(const group& entry) {
     return line;
 }
 
+std::map<std::string, std::string, std::less<>> snapshot_passwd() {
+    std::map<std::string, std::string, std::less<>> users;
+    ::setpwent();
+    while (users.size() < kMaxSnapshotEntries) {
+        const passwd* entry = ::getpwent();  // single-threaded startup code
+        if (!entry) break;
+        users.emplace(to_lower(entry->pw_name), passwd_line(*entry));
+    }
+    ::endpwent();
+    return users;
+}
+
 class UnixTable final : public LookupTable {
 public:
-    UnixTable(std::string name, UnixMap map) : LookupTable("unix", std::move(name)), map_(map) {}
+    UnixTable(std::string name, UnixMap map) : LookupTable("unix", std::move(name)), map_(map) {
+        if (map_ == UnixMap::Passwd) snapshot_ = snapshot_passwd();
+    }
 
 protected:
     Result<std::optional<std::string>> find(std::string_view key) const override {
+        Result<std::optional<std::string>> live = find_live(key);
+        if (live && *live) return live;
+        if (auto known = snapshot_.find(key); known != snapshot_.end()) return std::optional<std::string>{known->second};
+        return live;
+    }
+
+private:
+    Result<std::optional<std::string>> find_live(std::string_view key) const {
         const std::string name(key);
         std::vector<char> buffer(kInitialBufferBytes);
         for (;;) {
@@ -66,8 +93,8 @@ protected:
         }
     }
 
-private:
     UnixMap map_;
+    std::map<std::string, std::string, std::less<>> snapshot_;  // passwd at open, by lower-case name
 };
 
 }  // namespace
