@@ -265,8 +265,16 @@ void Protocol::do_simple(tern::SmtpVerb verb, std::string_view line) {
     }
 }
 
+// A DATA or BDAT that never got its final reply counts as failed, as in Postfix.
+void Protocol::count_unfinished_content() {
+    const bool in_content =
+        phase_ == Phase::Data || phase_ == Phase::AwaitQueued || (phase_ == Phase::Bdat && !bdat_discard_);
+    if (in_content) counts_.record(chunks_ ? Counted::Bdat : Counted::Data, false);
+}
+
 void Protocol::timed_out() {
     tern::log_info("timeout after %s from %s", after_text().c_str(), client_text().c_str());
+    count_unfinished_content();
     if (cleanup_open_) host_.abort_cleanup();
     cleanup_open_ = false;
     output_ += tern::format_reply("421 4.4.2 " + settings_.myhostname + " Error: timeout exceeded");
@@ -275,6 +283,7 @@ void Protocol::timed_out() {
 
 void Protocol::lost_connection() {
     tern::log_info("lost connection after %s from %s", after_text().c_str(), client_text().c_str());
+    count_unfinished_content();
     if (cleanup_open_) host_.abort_cleanup();
     cleanup_open_ = false;
     closing_ = true;

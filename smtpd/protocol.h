@@ -108,6 +108,7 @@ private:
     void reply(std::string_view line);
     void reply_counted(Counted counted, std::string_view line);
     void bare_newline(std::string_view where);
+    void count_unfinished_content();
     [[nodiscard]] std::string client_text() const;
     [[nodiscard]] std::string after_text() const;
     [[nodiscard]] PolicyContext context(std::string_view recipient = {}) const;

@@ -24,7 +24,8 @@ HOST = "mx.example.org"
 
 
 def master_cf(port):
-    return (f"127.0.0.1:{port} inet n - n - - smtpd\n"
+    # One process: the connection limits are counted per process (smtpd(8) BUGS).
+    return (f"127.0.0.1:{port} inet n - n - 1 smtpd\n"
             "cleanup unix n - n - 0 cleanup\n")
 
 
@@ -383,6 +384,20 @@ def test_connection_rate_limit(smtp):
     assert attempt in (2, 3)
     assert c.greeting == f"421 4.7.0 {HOST} Error: too many connections from 127.0.0.1"
     inst.wait_for_log(r"warning: Connection rate limit exceeded: 4 from localhost\[127\.0\.0\.1\]")
+
+
+def test_client_gone_mid_data_aborts_the_message(smtp):
+    inst = start(smtp)
+    c = Client(inst.port)
+    c.cmd("EHLO c")
+    c.cmd("MAIL FROM:<a@client.example>")
+    assert c.cmd("RCPT TO:<postmaster@mx.example.org>") == "250 2.1.5 Ok"
+    assert c.cmd("DATA").startswith("354")
+    c.send(b"Subject: gone\r\n\r\nhalf a message\r\n")
+    c.close()
+    inst.wait_for_log(r"lost connection after DATA \(\d+ bytes\) from localhost\[127\.0\.0\.1\]")
+    inst.wait_for_log(r"disconnect from localhost\[127\.0\.0\.1\] ehlo=1 mail=1 rcpt=1 data=0/1 commands=3/4$")
+    no_files_left(inst)
 
 
 def cleanup_pids(inst):

@@ -262,3 +262,13 @@ TEST_CASE("protocol: timeout and lost connection", "[smtpd][protocol]") {
     CHECK(f.p->closing());
     CHECK(f.cleanup.aborts == 1);
 }
+
+TEST_CASE("protocol: a DATA cut short counts as failed", "[smtpd][protocol]") {
+    Fixture f;
+    f.start();
+    f.open_transaction();
+    (void)f.send("DATA\r\nhalf\r\n");
+    f.p->lost_connection();
+    CHECK(f.cleanup.aborts == 1);
+    CHECK(f.p->counts().summary() == " ehlo=1 mail=1 rcpt=1 data=0/1 commands=3/4");
+}
