@@ -24,7 +24,7 @@ std::string_view ret_name(tern::DsnRet ret) noexcept {
     switch (ret) {
     case tern::DsnRet::Full: return "FULL";
     case tern::DsnRet::Headers: return "HDRS";
-    case tern::DsnRet::Unspecified: return "";
+    case tern::DsnRet::None: return "";
     }
     return "";
 }

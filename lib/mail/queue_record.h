@@ -26,6 +26,8 @@
 #include <string>
 #include <string_view>
 
+#include "lib/mail/dsn.h"
+
 namespace tern {
 
 enum class RecordType : char {
@@ -47,16 +49,7 @@ enum class RecordType : char {
 // The status of one recipient, rewritten in place when it is done.
 enum class RecipientStatus { Todo, Done };
 
-// DSN NOTIFY (RFC 3461 section 4.1) as Postfix's DSN_NOTIFY_* bits; 0 is
-// "not given" (the default: FAILURE, and DELAY at the MTA's choice).
-inline constexpr unsigned kDsnNotifyNever = 1;
-inline constexpr unsigned kDsnNotifySuccess = 2;
-inline constexpr unsigned kDsnNotifyFailure = 4;
-inline constexpr unsigned kDsnNotifyDelay = 8;
-inline constexpr unsigned kDsnNotifyAll = 15;
-
-// DSN RET (RFC 3461 section 4.3); None when not given.
-enum class DsnRet { None, Full, Headers };
+// DSN NOTIFY bits and RET: lib/mail/dsn.h.
 
 // qmgr's per-message schedule: when to try next and how often it tried.
 struct Schedule {

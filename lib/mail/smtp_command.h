@@ -51,19 +51,13 @@
 
 #include "lib/base/result.h"
 #include "lib/mail/address.h"
+#include "lib/mail/dsn.h"
 
 namespace tern {
 
 enum class SmtpVerb { Ehlo, Helo, Mail, Rcpt, Data, Bdat, Rset, Noop, Quit, Vrfy, Expn, Help, Starttls, Auth, Unknown };
 
 enum class BodyType { Unspecified, SevenBit, EightBitMime, BinaryMime };
-enum class DsnRet { Unspecified, Full, Headers };
-
-// RFC 3461 NOTIFY= values, a mask; NEVER is never combined with another.
-inline constexpr unsigned kNotifyNever = 1;
-inline constexpr unsigned kNotifySuccess = 2;
-inline constexpr unsigned kNotifyFailure = 4;
-inline constexpr unsigned kNotifyDelay = 8;
 
 inline constexpr std::string_view kReplyUnknownCommand = "500 5.5.2 Error: command not recognized";
 
@@ -80,7 +74,7 @@ struct MailParams {
     std::optional<std::uint64_t> size;
     BodyType body = BodyType::Unspecified;
     bool smtputf8 = false;
-    DsnRet ret = DsnRet::Unspecified;
+    DsnRet ret = DsnRet::None;
     std::optional<std::string> envid;  // decoded, printable ASCII
     std::optional<std::string> auth;   // decoded; "<>" for an unknown submitter
 };

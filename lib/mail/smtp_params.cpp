@@ -57,10 +57,10 @@ Status parse_dsn_mail_param(std::string_view word, const CommandOptions& options
     if (!options.dsn_enable) return reply("501 5.7.1 DSN support is disabled");
     std::string_view value;
     if (has_key(word, "RET=", value)) {
-        if (params.ret != DsnRet::Unspecified) return reply("501 5.5.4 Bad RET parameter syntax");
+        if (params.ret != DsnRet::None) return reply("501 5.5.4 Bad RET parameter syntax");
         if (iequals(value, "FULL")) params.ret = DsnRet::Full;
         if (iequals(value, "HDRS")) params.ret = DsnRet::Headers;
-        if (params.ret == DsnRet::Unspecified) return reply("501 5.5.4 Bad RET parameter syntax");
+        if (params.ret == DsnRet::None) return reply("501 5.5.4 Bad RET parameter syntax");
         return {};
     }
     (void)has_key(word, "ENVID=", value);
@@ -89,15 +89,15 @@ std::optional<unsigned> parse_notify(std::string_view value) {
     unsigned mask = 0;
     for (const std::string& word : split_on(value, ",")) {
         unsigned bit = 0;
-        if (iequals(word, "NEVER")) bit = kNotifyNever;
-        if (iequals(word, "SUCCESS")) bit = kNotifySuccess;
-        if (iequals(word, "FAILURE")) bit = kNotifyFailure;
-        if (iequals(word, "DELAY")) bit = kNotifyDelay;
+        if (iequals(word, "NEVER")) bit = kDsnNotifyNever;
+        if (iequals(word, "SUCCESS")) bit = kDsnNotifySuccess;
+        if (iequals(word, "FAILURE")) bit = kDsnNotifyFailure;
+        if (iequals(word, "DELAY")) bit = kDsnNotifyDelay;
         if (bit == 0 || (mask & bit) != 0) return std::nullopt;
         mask |= bit;
     }
     // RFC 3461 section 4.1: NEVER stands alone; an empty list is no list.
-    if (mask == 0 || ((mask & kNotifyNever) != 0 && mask != kNotifyNever)) return std::nullopt;
+    if (mask == 0 || ((mask & kDsnNotifyNever) != 0 && mask != kDsnNotifyNever)) return std::nullopt;
     // ",SUCCESS" or "SUCCESS,,FAILURE" split cleanly but are not the RFC's syntax.
     if (value.front() == ',' || value.back() == ',' || value.find(",,") != std::string_view::npos) return std::nullopt;
     return mask;

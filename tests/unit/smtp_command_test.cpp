@@ -159,12 +159,12 @@ TEST_CASE("MAIL AUTH= parameter", "[smtp_command]") {
 
 TEST_CASE("RCPT parameters", "[smtp_command]") {
     SmtpCommand cmd = parsed("RCPT TO:<b@y> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;b+40y@z");
-    CHECK(cmd.rcpt.notify == (kNotifySuccess | kNotifyFailure));
+    CHECK(cmd.rcpt.notify == (kDsnNotifySuccess | kDsnNotifyFailure));
     CHECK(cmd.rcpt.orcpt_type == std::string("rfc822"));
     CHECK(cmd.rcpt.orcpt_address == std::string("b@y@z"));
-    CHECK(parsed("RCPT TO:<b@y> notify=never").rcpt.notify == kNotifyNever);
+    CHECK(parsed("RCPT TO:<b@y> notify=never").rcpt.notify == kDsnNotifyNever);
     CHECK(parsed("RCPT TO:<b@y> NOTIFY=DELAY,SUCCESS,FAILURE").rcpt.notify ==
-          (kNotifyDelay | kNotifySuccess | kNotifyFailure));
+          (kDsnNotifyDelay | kDsnNotifySuccess | kDsnNotifyFailure));
     CHECK(parsed("RCPT TO:<b@y> ORCPT=utf-8;caf\\x{E9}@y").rcpt.orcpt_address == std::string("caf\xc3\xa9@y"));
     const std::string bad_notify = "501 5.5.4 Error: Bad NOTIFY parameter syntax";
     for (const char* value : {"", "NEVER,SUCCESS", "SOMETIMES", "SUCCESS,SUCCESS", ",SUCCESS", "SUCCESS,", "A,,B"}) {
@@ -218,7 +218,7 @@ TEST_CASE("the tokenizer keeps <...> and quotes together", "[smtp_command]") {
 }
 
 TEST_CASE("parse_notify", "[smtp_command]") {
-    CHECK(parse_notify("FAILURE") == kNotifyFailure);
+    CHECK(parse_notify("FAILURE") == kDsnNotifyFailure);
     CHECK_FALSE(parse_notify(","));
     CHECK_FALSE(parse_notify("NEVER,NEVER"));
 }

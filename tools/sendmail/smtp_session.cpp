@@ -40,7 +40,7 @@ std::string_view ret_name(tern::DsnRet ret) noexcept {
         return "FULL";
     case tern::DsnRet::Headers:
         return "HDRS";
-    case tern::DsnRet::Unspecified:
+    case tern::DsnRet::None:
         return "";
     }
     return "";
