@@ -56,8 +56,6 @@ void set_mode(Options& options, Mode mode) {
 
 Options parse_options(int argc, char** argv) {
     Options options;
-    const char* slash = std::strrchr(argv[0], '/');
-    if (std::string_view(slash ? slash + 1 : argv[0]) == "mailq") options.mode = Mode::List;
     int c = 0;
     while ((c = ::getopt(argc, argv, "c:fi:jps:v")) != -1) {
         switch (c) {
@@ -73,6 +71,9 @@ Options parse_options(int argc, char** argv) {
             default: tern::log_fatal_exit(EX_UNAVAILABLE, "%s", kUsage);
         }
     }
+    const char* slash = std::strrchr(argv[0], '/');
+    if (options.mode == Mode::None && std::string_view(slash ? slash + 1 : argv[0]) == "mailq")
+        options.mode = Mode::List;
     if (optind != argc || options.mode == Mode::None) tern::log_fatal_exit(EX_UNAVAILABLE, "%s", kUsage);
     return options;
 }

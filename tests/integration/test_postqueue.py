@@ -1,0 +1,204 @@
+r"""tests/integration/test_postqueue.py - showq(8) and postqueue(1): mailq, -j, -f
+
+Queue files are written straight into incoming/, hold/, active/ and
+maildrop/ (the writer below follows lib/mail/queue_file.h) and owned by
+mail_owner, as cleanup and postdrop leave them; master runs only showq.
+The expected mailq text is Postfix 3.7's layout, which
+tests/unit/showq_format_test.cpp pins byte for byte against output of
+Postfix's own postqueue.
+"""
+
+import json
+import os
+import pwd
+import struct
+import time
+
+from tern_instance import run_captured
+
+SHOWQ_CF = "showq unix n - n - - showq\n"
+ARRIVAL = 1795503126
+DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+EX_UNAVAILABLE = 69
+
+
+def base62(value, width=0):
+    text = ""
+    while value:
+        value, digit = divmod(value, 62)
+        text = DIGITS[digit] + text
+    return text.rjust(width, "0") or "0"
+
+
+def queue_id(seconds, micros, inode):
+    return base62(seconds, 6) + base62(micros, 4) + base62(inode)
+
+
+def record(kind, payload):
+    payload = payload.encode() if isinstance(payload, str) else payload
+    return kind.encode() + struct.pack(">I", len(payload)) + payload
+
+
+def queue_file_bytes(sender, recipients, content, arrival=ARRIVAL):
+    """recipients: list of (address, done)."""
+    body = record("V", "tern-queue-file 1") + record("T", f"{arrival}.000000") + record("F", sender)
+    for address, done in recipients:
+        body += record("S", "D" if done else "T") + record("R", address)
+    body += record("C", content) + record("Q", "000000000000 000000")
+    size = len(body) + 5 + 20
+    return body + record("X", f"{size:020d}")
+
+
+def put(instance, queue, qid, sender, recipients, content=b"Subject: x\r\n\r\nbody\r\n"):
+    path = instance.queue_dir / queue / qid
+    path.write_bytes(queue_file_bytes(sender, recipients, content))
+    owner = pwd.getpwnam("tern")
+    os.chown(path, owner.pw_uid, owner.pw_gid)
+    os.chmod(path, 0o600)
+    return qid
+
+
+def postqueue(instance, *args, name="postqueue"):
+    binary = instance.build / "tools" / "postqueue" / "postqueue"
+    argv = [binary, "-c", instance.config_dir, *args]
+    if name != "postqueue":  # run under another name (mailq) through a symlink
+        link = instance.root / name
+        if not link.exists():
+            link.symlink_to(binary)
+        argv[0] = link
+    return run_captured(argv, check=False)
+
+
+def start_showq(instance):
+    instance.write_master_cf(SHOWQ_CF)
+    instance.start()
+    instance.wait_for(lambda: (instance.queue_dir / "public" / "showq").exists(), what="public/showq")
+
+
+def head_line(qid, mark, size, sender):
+    arrival = time.strftime("%a %b %e %H:%M:%S ", time.localtime(ARRIVAL))[:20]
+    return f"{qid + mark:<11}{size:>8} {arrival} {sender}\n"
+
+
+def rcpt_lines(*addresses):
+    return "".join(" " * 41 + a + "\n" for a in addresses) + "\n"
+
+
+def test_mailq_lists_incoming_hold_and_active_as_postfix(instance):
+    start_showq(instance)
+    a = put(instance, "incoming", queue_id(ARRIVAL, 1, 1001), "a@example.com",
+            [("b@example.net", False), ("done@example.net", True), ("c@example.net", False)])
+    h = put(instance, "hold", queue_id(ARRIVAL, 2, 1002), "", [("d@example.net", False)])
+    r = put(instance, "active", queue_id(ARRIVAL, 3, 1003), "e@example.com", [("f@example.net", False)],
+            content=b"x" * 3000)
+    (instance.queue_dir / "incoming" / "tmp.1.2").write_bytes(b"half a file")
+    result = postqueue(instance, "-p")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert result.stdout == (
+        "-Queue ID-  --Size-- ----Arrival Time---- -Sender/Recipient-------\n"
+        + head_line(a, "", 20, "a@example.com") + rcpt_lines("b@example.net", "c@example.net")
+        + head_line(r, "*", 3000, "e@example.com") + rcpt_lines("f@example.net")
+        + head_line(h, "!", 20, "MAILER-DAEMON") + rcpt_lines("d@example.net")
+        + "-- 2 Kbytes in 3 Requests.\n")
+    assert postqueue(instance, name="mailq").stdout == result.stdout
+
+
+def test_mailq_on_an_empty_queue(instance):
+    start_showq(instance)
+    result = postqueue(instance, "-p")
+    assert (result.returncode, result.stdout, result.stderr) == (0, "Mail queue is empty\n", "")
+    json_result = postqueue(instance, "-j")
+    assert (json_result.returncode, json_result.stdout) == (0, "")
+
+
+def test_postqueue_j_is_one_json_object_per_line(instance):
+    start_showq(instance)
+    qid = put(instance, "incoming", queue_id(ARRIVAL, 4, 1004), "s\u00e9@example.com",
+              [("x@example.net", False), ("y@example.net", False)])
+    put(instance, "maildrop", queue_id(ARRIVAL, 5, 1005), "", [("z@example.net", False)])
+    result = postqueue(instance, "-j")
+    assert result.returncode == 0, result.stderr
+    objects = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o["queue_name"] for o in objects] == ["maildrop", "incoming"]
+    assert objects[1] == {
+        "queue_name": "incoming", "queue_id": qid, "arrival_time": ARRIVAL, "message_size": 20,
+        "forced_expire": False, "sender": "s\u00e9@example.com",
+        "recipients": [{"address": "x@example.net"}, {"address": "y@example.net"}],
+    }
+    assert objects[0]["sender"] == ""
+
+
+def test_many_messages_and_a_stalled_client_do_not_block_others(instance):
+    start_showq(instance)
+    for n in range(300):
+        put(instance, "deferred", queue_id(ARRIVAL, n, 2000 + n), "a@example.com",
+            [(f"r{i}@example.net", False) for i in range(20)])
+    import socket
+    stalled = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    stalled.connect(str(instance.queue_dir / "public" / "showq"))  # never reads
+    try:
+        result = postqueue(instance, "-p")
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.endswith(" Kbytes in 300 Requests.\n")
+        assert result.stdout.count("@example.net\n") == 300 * 20
+    finally:
+        stalled.close()
+
+
+def test_mail_system_down_root_reads_the_queue_directly(instance):
+    instance.tern("check")
+    put(instance, "incoming", queue_id(ARRIVAL, 6, 1006), "a@example.com", [("b@example.net", False)])
+    result = postqueue(instance, "-p")
+    assert result.returncode == 0
+    assert result.stderr.startswith(
+        "postqueue: warning: Mail system is down -- accessing queue directly "
+        "(Connect to the tern showq service: ")
+    assert result.stdout.endswith("-- 0 Kbytes in 1 Request.\n")
+
+
+def test_flush_without_qmgr_fails_as_postfix(instance):
+    start_showq(instance)
+    result = postqueue(instance, "-f")
+    assert result.returncode == EX_UNAVAILABLE
+    assert result.stderr.endswith("postqueue: fatal: Cannot flush mail queue - mail system is down\n")
+
+
+def test_flush_pokes_qmgr_and_pickup(instance):
+    import socket
+    instance.tern("check")
+    received = {}
+    listeners = {}
+    for name in ("qmgr", "pickup"):
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.bind(str(instance.queue_dir / "public" / name))
+        sock.listen(1)
+        sock.settimeout(10)
+        listeners[name] = sock
+    try:
+        result = postqueue(instance, "-f")
+        assert result.returncode == 0, result.stderr
+        for name, sock in listeners.items():
+            conn, _ = sock.accept()
+            with conn:
+                conn.settimeout(10)
+                data = b""
+                while chunk := conn.recv(16):
+                    data += chunk
+                received[name] = data
+    finally:
+        for sock in listeners.values():
+            sock.close()
+    assert received == {"qmgr": b"FDI", "pickup": b"W"}
+
+
+def test_usage_and_unsupported_flush_options(instance):
+    instance.tern("check")
+    for args in ([], ["-p", "-j"], ["-x"], ["-p", "extra"]):
+        result = postqueue(instance, *args)
+        assert result.returncode == EX_UNAVAILABLE, args
+        assert "postqueue: fatal: usage: postqueue -f | postqueue -i queueid" in result.stderr
+    for args in (["-s", "example.com"], ["-i", "4Xb2kQ1Zz3z9v"]):
+        result = postqueue(instance, *args)
+        assert result.returncode == EX_UNAVAILABLE
+        assert "not available until tern has qmgr" in result.stderr
