@@ -126,6 +126,11 @@ bool Message::apply_header_checks(std::string_view header, std::string& replacem
         defer(v.error());
         return false;
     }
+    return apply_action(*v, header, replacement);
+}
+
+bool Message::apply_action(const HeaderVerdict& verdict, std::string_view header, std::string& replacement) {
+    const HeaderVerdict* v = &verdict;
     switch (v->action) {
     case HeaderAction::None:
         return true;

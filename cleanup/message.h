@@ -94,6 +94,7 @@ private:
     void reject(std::string_view reply);
     // true: write the header (possibly replaced in `replacement`)
     bool apply_header_checks(std::string_view header, std::string& replacement);
+    bool apply_action(const HeaderVerdict& verdict, std::string_view header, std::string& replacement);
     void log_action(std::string_view action, std::string_view header, std::string_view detail) const;
     void keep_recipient(std::string address, const RecipientRequest& from);
     [[nodiscard]] tern::Status write_recipients();
