@@ -103,3 +103,18 @@ def test_errors(instance, tmp_path):
     assert "unsupported dictionary type for writing" in wrong_type.stderr
     both = postalias(instance, "-s", "-q", "x", f"hash:{tmp_path}/x")
     assert both.returncode == 1
+
+
+def test_root_builds_as_the_source_owner_unless_o(instance):
+    import pwd
+    nobody = pwd.getpwnam("nobody")
+    for option, expected_uid in ((None, nobody.pw_uid), ("-o", 0)):
+        folder = instance.root / f"aliases-{option or 'owner'}"
+        folder.mkdir()
+        os.chmod(folder, 0o777)
+        source = folder / "aliases"
+        source.write_text("a: b\n")
+        os.chown(source, nobody.pw_uid, nobody.pw_gid)
+        built = postalias(instance, *([option] if option else []), f"hash:{source}")
+        assert built.returncode == 0, built.stderr
+        assert os.stat(f"{source}.db").st_uid == expected_uid

@@ -1,7 +1,7 @@
 // postalias - build, query and list alias databases (man/man1/postalias.1)
 //
 // SYNOPSIS
-//     postalias [-fNnrsvw] [-c config_dir] [-q key] [type:]file...
+//     postalias [-fNnorsvw] [-c config_dir] [-q key] [type:]file...
 //     newaliases                 (postalias on every alias_database entry)
 // DESCRIPTION
 //     Without -q or -s: builds FILE.db from the aliases(5) file FILE for
@@ -19,9 +19,10 @@
 //     default_database_type. Run as "newaliases", or with no table
 //     argument, it builds every entry of alias_database.
 // SECURITY
-//     Unlike Postfix's postalias, a build runs with the caller's
-//     privileges, not the source file's owner's (TODO(postalias issue):
-//     share postmap's OwnerIds through lib/mail/tables).
+//     Run by root, a build is done with the effective IDs of the source
+//     file's owner unless -o (tern::OwnerIds, as postmap and Postfix's
+//     postalias), so a user's aliases file cannot make root write where
+//     the user may not.
 // ERRORS
 //     Exit 0 on success and when -q finds a key, 1 when it finds none and
 //     on any error ("postalias: fatal: ...").
@@ -39,13 +40,14 @@
 #include "lib/mail/config.h"
 #include "lib/mail/tables/db_table.h"
 #include "lib/mail/tables/db_writer.h"
+#include "lib/mail/tables/owner_ids.h"
 #include "lib/mail/tables/table.h"
 #include "lib/mail/tables/table_text.h"
 #include "tools/postalias/aliases.h"
 
 namespace {
 
-constexpr const char* kUsage = "usage: postalias [-fNnrsvw] [-c config_dir] [-q key] [map_type:]file...";
+constexpr const char* kUsage = "usage: postalias [-fNnorsvw] [-c config_dir] [-q key] [map_type:]file...";
 constexpr std::size_t kMaxSourceBytes = 512 * 1024 * 1024;
 
 enum class Mode { Build, Query, Dump };
@@ -56,6 +58,7 @@ struct Options {
     bool fold = true;
     bool include_null = true;
     bool replace = false;
+    bool keep_privileges = false;  // -o
     bool warn_duplicates = true;
     int verbose = 0;
     std::vector<std::string> maps;
@@ -69,7 +72,7 @@ void set_mode(Options& options, Mode mode) {
 Options parse_options(int argc, char** argv) {
     Options options;
     int c = 0;
-    while ((c = ::getopt(argc, argv, "c:fNnq:rsvw")) != -1) {
+    while ((c = ::getopt(argc, argv, "c:fNnoq:rsvw")) != -1) {
         switch (c) {
             case 'c':
                 if (::setenv("MAIL_CONFIG", optarg, 1) != 0) tern::log_fatal("setenv: %s", std::strerror(errno));
@@ -77,6 +80,7 @@ Options parse_options(int argc, char** argv) {
             case 'f': options.fold = false; break;
             case 'N': options.include_null = true; break;
             case 'n': options.include_null = false; break;
+            case 'o': options.keep_privileges = true; break;
             case 'q': set_mode(options, Mode::Query); options.key = optarg; break;
             case 'r': options.replace = true; break;
             case 's': set_mode(options, Mode::Dump); break;
@@ -118,6 +122,12 @@ void build(const tern::TableSpec& spec, const Options& options) {
     const tern::DbType type = writable_type(spec);
     tern::Result<tern::TableFile> source = tern::read_table_file(spec.name, kMaxSourceBytes);
     if (!source) tern::log_fatal("%s", source.error().describe().c_str());
+    std::optional<tern::OwnerIds> owner;
+    if (!options.keep_privileges) {
+        tern::Result<tern::OwnerIds> ids = tern::OwnerIds::become(source->owner, source->group);
+        if (!ids) tern::log_fatal("%s", ids.error().describe().c_str());
+        owner.emplace(std::move(*ids));
+    }
     tern::DbWriteOptions write_options;
     write_options.include_null = options.include_null;
     write_options.new_file_mode = source->mode;

@@ -5,8 +5,8 @@
 #include "lib/base/text.h"
 #include "lib/mail/tables/db_table.h"
 #include "lib/mail/tables/db_writer.h"
+#include "lib/mail/tables/owner_ids.h"
 #include "lib/mail/tables/table_text.h"
-#include "tools/postmap/privileges.h"
 
 namespace postmap {
 
@@ -72,9 +72,9 @@ tern::Status build_map(const tern::TableSpec& spec, const Options& options) {
     if (tern::Result<tern::DbType> type = writable_type(spec); !type) return tl::unexpected(type.error());
     tern::Result<tern::TableFile> source = tern::read_table_file(spec.name, kMaxSourceBytes);
     if (!source) return tl::unexpected(source.error());
-    std::optional<OwnerIds> owner;
+    std::optional<tern::OwnerIds> owner;
     if (!options.keep_privileges) {
-        tern::Result<OwnerIds> ids = OwnerIds::become(source->owner, source->group);
+        tern::Result<tern::OwnerIds> ids = tern::OwnerIds::become(source->owner, source->group);
         if (!ids) return tl::unexpected(ids.error());
         owner.emplace(std::move(*ids));
     }

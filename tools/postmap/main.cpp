@@ -10,7 +10,7 @@
 //     value; -q - looks up each line of standard input; -s lists every
 //     entry; -d KEY (or -d - for keys on standard input) deletes. Modules:
 //     options.cpp (command line), build.cpp (writes), query.cpp (reads),
-//     privileges.cpp (work as the source file's owner).
+//     lib/mail/tables/owner_ids.cpp (work as the source file's owner).
 // SECURITY
 //     Run by root, builds are done with the effective IDs of the source
 //     file's owner unless -o (as Postfix). Tables are replaced by rename,

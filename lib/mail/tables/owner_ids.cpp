@@ -1,5 +1,5 @@
-// tools/postmap/privileges.cpp - run as the owner of a source file for a while (postmap without -o)
-#include "tools/postmap/privileges.h"
+// lib/mail/tables/owner_ids.cpp - run as the owner of a source file for a while (see owner_ids.h)
+#include "lib/mail/tables/owner_ids.h"
 
 #include <grp.h>
 #include <unistd.h>
@@ -9,7 +9,7 @@
 
 #include "lib/base/log.h"
 
-namespace postmap {
+namespace tern {
 
 tern::Result<OwnerIds> OwnerIds::become(uid_t uid, gid_t gid) {
     OwnerIds ids;
@@ -33,4 +33,4 @@ OwnerIds::~OwnerIds() {
         TERN_PANIC("cannot restore root privileges: %s", std::strerror(errno));
 }
 
-}  // namespace postmap
+}  // namespace tern

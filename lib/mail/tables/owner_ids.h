@@ -1,7 +1,7 @@
-// tools/postmap/privileges.h - run as the owner of a source file for a while (postmap without -o)
+// lib/mail/tables/owner_ids.h - run as the owner of a source file for a while (postmap, postalias without -o)
 //
 // SYNOPSIS
-//     tern::Result<postmap::OwnerIds> ids = postmap::OwnerIds::become(file.owner, file.group);
+//     tern::Result<tern::OwnerIds> ids = tern::OwnerIds::become(file.owner, file.group);
 //     ... create NAME.db ...            // restored when ids goes out of scope
 // DESCRIPTION
 //     Postfix's postmap, run by root on a file that root does not own,
@@ -19,7 +19,7 @@
 
 #include "lib/base/result.h"
 
-namespace postmap {
+namespace tern {
 
 class OwnerIds {
 public:
@@ -29,7 +29,7 @@ public:
     OwnerIds& operator=(const OwnerIds&) = delete;
     ~OwnerIds();
 
-    [[nodiscard]] static tern::Result<OwnerIds> become(uid_t uid, gid_t gid);
+    [[nodiscard]] static Result<OwnerIds> become(uid_t uid, gid_t gid);
 
 private:
     OwnerIds() = default;
@@ -39,4 +39,4 @@ private:
     std::vector<gid_t> groups_;
 };
 
-}  // namespace postmap
+}  // namespace tern
