@@ -26,7 +26,10 @@ Service::~Service() {
 
 void Service::create(tern::ServerContext& context) {
     auto service = std::make_unique<Service>(context);
-    tern::Result<std::unique_ptr<tern::GroupCommitter>> gc = tern::GroupCommitter::create(context.base(), {});
+    tern::GroupCommitOptions commit;
+    if (tern::Result<bool> batched = tern::config().boolean("cleanup_group_commit"); batched && !*batched)
+        commit.mode = tern::CommitMode::Synchronous;
+    tern::Result<std::unique_ptr<tern::GroupCommitter>> gc = tern::GroupCommitter::create(context.base(), commit);
     if (!gc) tern::log_fatal("%s", gc.error().describe().c_str());
     service->committer_ = std::move(*gc);
     tern::Result<std::unique_ptr<QmgrTrigger>> trigger =

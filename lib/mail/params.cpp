@@ -69,6 +69,8 @@ constexpr auto kParams = std::to_array<ParamSpec>({
     {"bounce_size_limit", "50000", ParamType::Size},
     {"bounce_template_file", "", ParamType::String},
     {"canonical_maps", "", ParamType::List},
+    // tern: cleanup makes queue files durable in batches (group commit); no: one fsync per file.
+    {"cleanup_group_commit", "yes", ParamType::Bool},
     {"command_directory", TERN_COMMAND_DIR, ParamType::String},
     {"command_expansion_filter", "1234567890!@%-_=+:,./abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", ParamType::String},
     {"command_time_limit", "1000s", ParamType::Time, 1},
