@@ -202,3 +202,31 @@ def test_usage_and_unsupported_flush_options(instance):
         result = postqueue(instance, *args)
         assert result.returncode == EX_UNAVAILABLE
         assert "not available until tern has qmgr" in result.stderr
+
+
+def run_as_nobody(instance, *args, config_dir=None):
+    import subprocess
+    nobody = pwd.getpwnam("nobody")
+
+    def drop():
+        os.setgid(nobody.pw_gid)
+        os.setgroups([])
+        os.setuid(nobody.pw_uid)
+
+    binary = instance.build / "tools" / "postqueue" / "postqueue"
+    return subprocess.run([str(binary), "-c", str(config_dir or instance.config_dir), *args],
+                          capture_output=True, text=True, timeout=30, preexec_fn=drop, cwd="/")
+
+
+def test_unprivileged_user_gets_postfix_answers_and_no_own_config(instance):
+    start_showq(instance)
+    refused = run_as_nobody(instance, "-p")  # public/ is mode 0710 mail_owner:setgid_group
+    assert refused.returncode == 70
+    assert refused.stderr == "postqueue: fatal: Connect to the tern showq service: Permission denied\n"
+    own = instance.root / "own-config"
+    own.mkdir()
+    os.chmod(own, 0o777)
+    (own / "main.cf").write_text((instance.config_dir / "main.cf").read_text())
+    untrusted = run_as_nobody(instance, "-p", config_dir=own)
+    assert untrusted.returncode == 77
+    assert "refusing this configuration" in untrusted.stderr

@@ -15,8 +15,10 @@
 // SECURITY
 //     Meant to be installed setgid setgid_group, like Postfix's: it only
 //     connects to public/ sockets and reads the queue directly only when
-//     run by root. -c is honoured for anyone (tern has no
-//     alternate_config_directories check yet).
+//     run by root. A non-root caller may pick a configuration (-c,
+//     MAIL_CONFIG) only when it is root-owned and not writable by others
+//     (lib/mail/config_trust.h), so nobody can point the setgid program
+//     at sockets or a queue of their choosing.
 // ERRORS
 //     Exit statuses as Postfix 3.7's postqueue (measured): usage and
 //     "mail system is down" are EX_UNAVAILABLE (69).
@@ -33,6 +35,7 @@
 #include "lib/base/log.h"
 #include "lib/mail/cleanup_protocol.h"
 #include "lib/mail/config.h"
+#include "lib/mail/config_trust.h"
 #include "lib/mail/qmgr_trigger.h"
 #include "tools/postqueue/listing.h"
 
@@ -116,7 +119,10 @@ int main(int argc, char** argv) {
     tern::log_open("tern/postqueue", "postqueue");
     const Options options = parse_options(argc, argv);
     tern::log_set_verbosity(options.verbose);
-    tern::Result<tern::Config> config = tern::Config::load(tern::default_config_dir());
+    const std::string config_dir = tern::default_config_dir();
+    if (tern::Status trusted = tern::check_config_trust(config_dir); !trusted)
+        tern::log_fatal_exit(EX_NOPERM, "%s", trusted.error().text.c_str());
+    tern::Result<tern::Config> config = tern::Config::load(config_dir);
     if (!config) tern::log_fatal("%s", config.error().describe().c_str());
     const int status = run(options, *config);
     if (std::fflush(stdout) != 0 || std::ferror(stdout))
