@@ -50,6 +50,7 @@ namespace {
 
 constexpr auto kParams = std::to_array<ParamSpec>({
     {"2bounce_notice_recipient", "postmaster", ParamType::String},
+    {"access_map_defer_code", "450", ParamType::Integer},
     {"access_map_reject_code", "554", ParamType::Integer},
     {"alias_database", "hash:/etc/aliases", ParamType::String},
     {"alias_maps", "hash:/etc/aliases", ParamType::List},
@@ -101,6 +102,7 @@ constexpr auto kParams = std::to_array<ParamSpec>({
     {"default_recipient_refill_limit", "100", ParamType::Integer},
     {"default_transport", "smtp", ParamType::String},
     {"default_transport_rate_delay", "0s", ParamType::Time},
+    {"defer_code", "450", ParamType::Integer},
     {"delay_notice_recipient", "postmaster", ParamType::String},
     {"delay_warning_time", "0h", ParamType::Time, 0, LLONG_MAX, 'h'},
     {"disable_mime_input_processing", "no", ParamType::Bool},
@@ -125,6 +127,7 @@ constexpr auto kParams = std::to_array<ParamSpec>({
     {"inet_interfaces", "all", ParamType::List},
     {"inet_protocols", "all", ParamType::List},
     {"initial_destination_concurrency", "5", ParamType::Integer},
+    {"invalid_hostname_reject_code", "501", ParamType::Integer},
     {"ipc_timeout", "3600s", ParamType::Time, 1},
     {"line_length_limit", "2048", ParamType::Integer, 1},
     {"lmtp_address_preference", "any", ParamType::String},
@@ -285,8 +288,10 @@ constexpr auto kParams = std::to_array<ParamSpec>({
     {"myorigin", "$myhostname", ParamType::String},
     {"nested_header_checks", "$header_checks", ParamType::List},
     {"newaliases_path", TERN_COMMAND_DIR "/newaliases", ParamType::String},
+    {"non_fqdn_reject_code", "504", ParamType::Integer},
     {"notify_classes", "resource, software", ParamType::List},
     {"owner_request_special", "yes", ParamType::Bool},
+    {"parent_domain_matches_subdomains", "debug_peer_list,fast_flush_domains,mynetworks,permit_mx_backup_networks,qmqpd_authorized_clients,relay_domains,smtpd_access_maps", ParamType::List},
     {"process_id_directory", "pid", ParamType::String},
     {"process_name", "", ParamType::String},  // set by each daemon at start
     {"propagate_unmatched_extensions", "canonical, virtual", ParamType::String},
@@ -318,6 +323,7 @@ constexpr auto kParams = std::to_array<ParamSpec>({
     {"service_name", "", ParamType::String},  // master.cf service name, set by each daemon at start
     {"service_throttle_time", "60s", ParamType::Time, 1},
     {"setgid_group", "terndrop", ParamType::String},
+    {"show_user_unknown_table_name", "yes", ParamType::Bool},
     {"smtp_bind_address", "", ParamType::String},
     {"smtp_connect_timeout", "30s", ParamType::Time},
     {"smtp_connection_cache_on_demand", "yes", ParamType::Bool},
@@ -480,6 +486,9 @@ constexpr auto kParams = std::to_array<ParamSpec>({
     {"tls_random_source", "dev:/dev/urandom", ParamType::String},
     {"transport_maps", "", ParamType::List},
     {"transport_retry_time", "60s", ParamType::Time},
+    {"unknown_address_reject_code", "450", ParamType::Integer},
+    {"unknown_client_reject_code", "450", ParamType::Integer},
+    {"unknown_hostname_reject_code", "450", ParamType::Integer},
     {"unknown_local_recipient_reject_code", "550", ParamType::Integer},
     {"unknown_relay_recipient_reject_code", "550", ParamType::Integer},
     {"unknown_virtual_alias_reject_code", "550", ParamType::Integer},
