@@ -77,6 +77,27 @@ TEST_CASE("mailq text: empty queue, one request, Kbytes, null sender, reasons, c
         CHECK(out.find(std::string(69, ' ') + "(timeout)\n" + std::string(41, ' ') + "a??@x\n" +
                        std::string(41, ' ') + "b@x\n" + std::string(71, ' ') + "(other)\n") != std::string::npos);
     }
+    SECTION("deferred recipients without a reason: \"reason unavailable\", as Postfix 3.7") {
+        ListedMessage m = message("deferred", "E8867A9A016", 152);
+        m.recipients = {{"rcpt1@example.com", "connect to mx.example.com[192.0.2.1]:25: Connection refused"},
+                        {"rcpt2@example.org", "short"}, {"rcpt3@example.org", ""}, {"rcpt4@example.org", ""}};
+        postqueue::TextListing listing;
+        std::string out;
+        listing.add(m, out);
+        CHECK(out == "-Queue ID-  --Size-- ----Arrival Time---- -Sender/Recipient-------\n"
+                     "E8867A9A016     152 Tue Nov 24 06:52:06  sender@example.com\n"
+                     "                 (connect to mx.example.com[192.0.2.1]:25: Connection refused)\n"
+                     "                                         rcpt1@example.com\n"
+                     "                                                                       (short)\n"
+                     "                                         rcpt2@example.org\n"
+                     "                                                          (reason unavailable)\n"
+                     "                                         rcpt3@example.org\n"
+                     "                                         rcpt4@example.org\n\n");
+        ListedMessage held = message("hold", "E8867A9A016", 152);
+        std::string no_reason;
+        postqueue::TextListing().add(held, no_reason);
+        CHECK(no_reason.find('(') == std::string::npos);
+    }
     SECTION("a reason longer than the line is not indented") {
         ListedMessage m = message("deferred", "4Xb2kQ1Zz3z9v", 1);
         m.recipients = {{"a@x", std::string(100, 'r')}};

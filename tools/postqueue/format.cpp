@@ -8,8 +8,9 @@ namespace postqueue {
 
 namespace {
 
-constexpr int kReasonColumn = 78;   // "(reason)" ends here when it fits (Postfix)
+constexpr std::size_t kReasonColumn = 78;   // "(reason)" ends here when it fits (Postfix)
 constexpr int kRecipientIndent = 41;
+constexpr const char* kReasonUnavailable = "reason unavailable";
 
 // Control characters as '?', other bytes as they are (UTF-8 addresses).
 std::string shown(std::string_view text) {
@@ -74,14 +75,20 @@ void TextListing::add(const tern::ListedMessage& message, std::string& out) {
     std::string id_mark = message.queue_id;
     if (const char mark = status_mark(message.queue_name); mark != ' ') id_mark.push_back(mark);
     out += head_line(id_mark, message.message_size, arrival_text(message.arrival_time), sender);
-    const std::string* last_reason = nullptr;
+    // Postfix 3.7 says "reason unavailable" for a deferred recipient
+    // without a defer log entry, and prints a reason once for a run of
+    // recipients that share it.
+    const bool deferred = message.queue_name == "deferred";
+    std::string last_reason;
     for (const tern::ListedRecipient& recipient : message.recipients) {
-        if (!recipient.delay_reason.empty() && (last_reason == nullptr || *last_reason != recipient.delay_reason)) {
-            const std::string reason = "(" + shown(recipient.delay_reason) + ")";
-            if (reason.size() < kReasonColumn) out.append(kReasonColumn - reason.size(), ' ');
-            out += reason + "\n";
+        const std::string reason =
+            !recipient.delay_reason.empty() ? shown(recipient.delay_reason) : deferred ? kReasonUnavailable : "";
+        if (!reason.empty() && reason != last_reason) {
+            const std::size_t width = reason.size() + 2;
+            if (width < kReasonColumn) out.append(kReasonColumn - width, ' ');
+            out += "(" + reason + ")\n";
         }
-        last_reason = &recipient.delay_reason;
+        last_reason = reason;
         out.append(kRecipientIndent, ' ');
         out += shown(recipient.address) + "\n";
     }

@@ -18,7 +18,9 @@
 //     printed with its mark "%-11s"; the size "%8ld", the arrival time as the first 20
 //     bytes of asctime(3) in local time, the null sender as
 //     MAILER-DAEMON. A recipient's "(reason)" line is printed when the
-//     reason differs from the one before it. The total is in Kbytes
+//     reason differs from the one before it; in the deferred queue a
+//     recipient without one gets "(reason unavailable)", as Postfix 3.7
+//     prints it. The total is in Kbytes
 //     rounded down, "Request" gets an "s" unless there is one.
 //     Control characters in addresses and reasons print as '?'.
 //     json_line prints Postfix's postqueue -j object: queue_name,
