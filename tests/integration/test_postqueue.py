@@ -69,8 +69,8 @@ def postqueue(instance, *args, name="postqueue"):
     return run_captured(argv, check=False)
 
 
-def start_showq(instance):
-    instance.write_master_cf(SHOWQ_CF)
+def start_showq(instance, chroot="n"):
+    instance.write_master_cf(SHOWQ_CF.replace(" n - n ", f" n - {chroot} "))
     instance.start()
     instance.wait_for(lambda: (instance.queue_dir / "public" / "showq").exists(), what="public/showq")
 
@@ -102,6 +102,18 @@ def test_mailq_lists_incoming_hold_and_active_as_postfix(instance):
         + head_line(h, "!", 20, "MAILER-DAEMON") + rcpt_lines("d@example.net")
         + "-- 2 Kbytes in 3 Requests.\n")
     assert postqueue(instance, name="mailq").stdout == result.stdout
+
+
+def test_chrooted_showq(instance):
+    start_showq(instance, chroot="y")
+    qid = put(instance, "deferred", queue_id(ARRIVAL, 7, 1007), "a@example.com", [("b@example.net", False)])
+    result = postqueue(instance, "-p")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (
+        "-Queue ID-  --Size-- ----Arrival Time---- -Sender/Recipient-------\n"
+        + head_line(qid, "", 20, "a@example.com")
+        + " " * 58 + "(reason unavailable)\n" + rcpt_lines("b@example.net")
+        + "-- 0 Kbytes in 1 Request.\n")
 
 
 def test_mailq_on_an_empty_queue(instance):
