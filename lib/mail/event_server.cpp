@@ -244,9 +244,11 @@ void Server::on_listener(evutil_socket_t fd, short) noexcept {
 void Server::accept_client(Fd client) noexcept {
     ++clients_;
     event_del(idle_event_.get());
-    report_status(MasterStatus::Busy);
+    // Only a full process is busy: reporting busy around every accept
+    // would make master start another process whenever it read that
+    // message before the "available" that follows it.
+    if (is_full()) report_status(MasterStatus::Busy);
     spec_.on_accept(std::move(client), *this);
-    if (!is_full()) report_status(MasterStatus::Available);
     watch_listeners(!is_full());
     count_use();
 }
