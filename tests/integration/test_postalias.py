@@ -32,12 +32,13 @@ def postalias(instance, *args):
 def postfix_postalias(tmp_path, *args):
     config = tmp_path / "postfix-config"
     config.mkdir(exist_ok=True)
-    (config / "main.cf").write_text("compatibility_level = 3.6\n")
+    (config / "main.cf").write_text("compatibility_level = 3.6\nmyhostname = mx.example\n")
     return subprocess.run(["/usr/sbin/postalias", "-c", str(config), *args],
                           capture_output=True, text=True, timeout=30)
 
 
 def test_build_and_query_with_tern_and_postfix(instance, tmp_path):
+    instance.set_main_cf(myhostname="mx.example")
     source = tmp_path / "aliases"
     source.write_text(ALIASES)
     built = postalias(instance, f"hash:{source}")
@@ -54,7 +55,28 @@ def test_build_and_query_with_tern_and_postfix(instance, tmp_path):
     missing = postalias(instance, "-q", "nobody", f"hash:{source}")
     assert (missing.returncode, missing.stdout) == (1, "")
     listed = postalias(instance, "-s", f"hash:{source}")
-    assert sorted(listed.stdout.splitlines()) == sorted(f"{k}:\t{v}" for k, v in expected.items())
+    expected["YP_MASTER_NAME"] = "mx.example"
+    lines = [line for line in listed.stdout.splitlines() if not line.startswith("YP_LAST_MODIFIED:\t")]
+    assert sorted(lines) == sorted(f"{k}:\t{v}" for k, v in expected.items())
+    assert len(lines) == len(listed.stdout.splitlines()) - 1
+
+
+def test_same_table_as_postfix_postalias(instance, tmp_path):
+    """Both programs build the same aliases file; Postfix's postalias -s
+    must list the same entries from either (the build time aside)."""
+    instance.set_main_cf(myhostname="mx.example")
+    ours, theirs = tmp_path / "ours", tmp_path / "theirs"
+    for path in (ours, theirs):
+        path.write_text(ALIASES)
+    assert postalias(instance, f"hash:{ours}").returncode == 0
+    assert postfix_postalias(tmp_path, f"hash:{theirs}").returncode == 0
+
+    def dump(path):
+        listed = postfix_postalias(tmp_path, "-s", f"hash:{path}")
+        assert listed.returncode == 0, listed.stderr
+        return sorted(line for line in listed.stdout.splitlines() if not line.startswith("YP_LAST_MODIFIED:"))
+
+    assert dump(ours) == dump(theirs)
 
 
 def test_without_nul_and_btree_still_read_by_postfix(instance, tmp_path):

@@ -11,7 +11,8 @@
 //     use ("FILE, line N: need name:value pair") and a duplicate name
 //     ("FILE.db: duplicate entry: "root"", first value kept unless -r,
 //     no warning with -w), and adds the sendmail "@" -> "@" record that
-//     says the database is complete. -N stores keys and values with a
+//     says the database is complete and the NIS records YP_LAST_MODIFIED
+//     (the build time) and YP_MASTER_NAME (myhostname). -N stores keys and values with a
 //     trailing NUL, -n without; the default is with, as Postfix on Linux.
 //     -q KEY prints the value from the first table that has it (exit 1
 //     when none has), -s prints every entry as "key:<TAB>value". Keys
@@ -32,6 +33,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <string>
 #include <vector>
 
@@ -118,7 +120,7 @@ void add_entry(tern::DbWriter& writer, const postalias::AliasEntry& entry, const
                           tern::printable(entry.name, 200).c_str());
 }
 
-void build(const tern::TableSpec& spec, const Options& options) {
+void build(const tern::TableSpec& spec, const Options& options, const std::string& myhostname) {
     const tern::DbType type = writable_type(spec);
     tern::Result<tern::TableFile> source = tern::read_table_file(spec.name, kMaxSourceBytes);
     if (!source) tern::log_fatal("%s", source.error().describe().c_str());
@@ -142,8 +144,12 @@ void build(const tern::TableSpec& spec, const Options& options) {
         if (!parsed.entry) warn(line->line, parsed.problem);
         else add_entry(*writer, *parsed.entry, options);
     }
-    // Sendmail's "the database is complete" record, as Postfix adds it.
-    if (tern::Status st = writer->replace("@", "@"); !st) tern::log_fatal("%s", st.error().describe().c_str());
+    // Sendmail's "the database is complete" record and the NIS records,
+    // as Postfix's postalias adds them (the NIS ones never with a NUL).
+    const std::string now = std::to_string(static_cast<long long>(std::time(nullptr)));
+    for (const tern::Status& st : {writer->replace("@", "@"), writer->replace_exact("YP_LAST_MODIFIED", now),
+                                   writer->replace_exact("YP_MASTER_NAME", myhostname)})
+        if (!st) tern::log_fatal("%s", st.error().describe().c_str());
     if (tern::Status st = writer->commit(); !st) tern::log_fatal("%s", st.error().describe().c_str());
 }
 
@@ -203,7 +209,7 @@ int main(int argc, char** argv) {
     int status = 0;
     switch (options.mode) {
         case Mode::Build:
-            for (const tern::TableSpec& spec : specs) build(spec, options);
+            for (const tern::TableSpec& spec : specs) build(spec, options, config->get("myhostname"));
             break;
         case Mode::Query: status = query(specs, options); break;
         case Mode::Dump: status = dump(specs, options); break;

@@ -114,6 +114,12 @@ Status DbWriter::replace(std::string_view key, std::string_view value) {
     return {};
 }
 
+Status DbWriter::replace_exact(std::string_view key, std::string_view value) {
+    Result<bool> put = handle_.put(std::string(key), std::string(value), true);
+    if (!put) return tl::unexpected(put.error());
+    return {};
+}
+
 Result<bool> DbWriter::remove(std::string_view key) {
     std::string with_nul(key);
     with_nul.push_back('\0');

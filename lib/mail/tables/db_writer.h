@@ -56,6 +56,9 @@ public:
     [[nodiscard]] Result<bool> add(std::string_view key, std::string_view value);
     // Adds or replaces.
     [[nodiscard]] Status replace(std::string_view key, std::string_view value);
+    // Adds or replaces with the bytes exactly as given, never a NUL added
+    // (postalias's YP_LAST_MODIFIED and YP_MASTER_NAME, as Postfix).
+    [[nodiscard]] Status replace_exact(std::string_view key, std::string_view value);
     // Removes the key, stored with or without its NUL (false: absent).
     [[nodiscard]] Result<bool> remove(std::string_view key);
     // Makes the new table durable and puts it in place.
