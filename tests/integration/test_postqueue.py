@@ -75,13 +75,17 @@ def start_showq(instance, chroot="n"):
     instance.wait_for(lambda: (instance.queue_dir / "public" / "showq").exists(), what="public/showq")
 
 
+HEADER = "----Queue ID----- --Size-- ---Arrival Time---- --Sender/Recipient------\n"
+
+
 def head_line(qid, mark, size, sender):
-    arrival = time.strftime("%a %b %e %H:%M:%S ", time.localtime(ARRIVAL))[:20]
-    return f"{qid + mark:<11}{size:>8} {arrival} {sender}\n"
+    """Postfix's layout for long queue IDs (enable_long_queue_ids = yes)."""
+    arrival = time.strftime("%a %b %e %H:%M:%S", time.localtime(ARRIVAL))
+    return f"{qid + mark:<17} {size:>8} {arrival} {sender}\n"
 
 
 def rcpt_lines(*addresses):
-    return "".join(" " * 41 + a + "\n" for a in addresses) + "\n"
+    return "".join(" " * 47 + a + "\n" for a in addresses) + "\n"
 
 
 def test_mailq_lists_incoming_hold_and_active_as_postfix(instance):
@@ -96,8 +100,7 @@ def test_mailq_lists_incoming_hold_and_active_as_postfix(instance):
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     assert result.stdout == (
-        "-Queue ID-  --Size-- ----Arrival Time---- -Sender/Recipient-------\n"
-        + head_line(a, "", 20, "a@example.com") + rcpt_lines("b@example.net", "c@example.net")
+        HEADER + head_line(a, "", 20, "a@example.com") + rcpt_lines("b@example.net", "c@example.net")
         + head_line(r, "*", 3000, "e@example.com") + rcpt_lines("f@example.net")
         + head_line(h, "!", 20, "MAILER-DAEMON") + rcpt_lines("d@example.net")
         + "-- 2 Kbytes in 3 Requests.\n")
@@ -110,8 +113,7 @@ def test_chrooted_showq(instance):
     result = postqueue(instance, "-p")
     assert result.returncode == 0, result.stderr
     assert result.stdout == (
-        "-Queue ID-  --Size-- ----Arrival Time---- -Sender/Recipient-------\n"
-        + head_line(qid, "", 20, "a@example.com")
+        HEADER + head_line(qid, "", 20, "a@example.com")
         + " " * 58 + "(reason unavailable)\n" + rcpt_lines("b@example.net")
         + "-- 0 Kbytes in 1 Request.\n")
 

@@ -30,7 +30,7 @@ ListedMessage message(std::string queue, std::string id, long long size) {
 
 TEST_CASE("mailq text is Postfix's layout byte for byte", "[showq]") {
     UtcZone utc;
-    postqueue::TextListing listing;
+    postqueue::TextListing listing(postqueue::IdLayout::Short);
     std::string out;
     listing.add(message("maildrop", "AFFE0A9A282", 133), out);
     listing.add(message("active", "B0FE0A9A28", 133), out);
@@ -47,20 +47,48 @@ TEST_CASE("mailq text is Postfix's layout byte for byte", "[showq]") {
                  "-- 0 Kbytes in 4 Requests.\n");
 }
 
+TEST_CASE("mailq text with long queue IDs is Postfix's enable_long_queue_ids layout", "[showq]") {
+    UtcZone utc;
+    postqueue::TextListing listing(postqueue::IdLayout::Long);
+    std::string out;
+    const auto one = [](std::string queue, std::string id) {
+        ListedMessage m{.queue_name = std::move(queue), .queue_id = std::move(id), .arrival_time = 1795504587,
+                        .message_size = 105, .sender = "s@example.com", .recipients = {{"r@example.com", ""}}};
+        return m;
+    };
+    listing.add(one("maildrop", "4jYYyM2CSKz1cmy9"), out);
+    listing.add(one("active", "4jYYyM2CSKz1cmy8"), out);
+    listing.add(one("incoming", "AFFE0A9A28"), out);
+    ListedMessage deferred = one("deferred", "4jYYyM2CSKz1cmy9");
+    deferred.recipients[0].delay_reason = "short";
+    listing.add(deferred, out);
+    listing.add(one("hold", "4jYYyM2CSKz1cmy9"), out);
+    listing.finish(out);
+    const std::string rcpt = std::string(47, ' ') + "r@example.com\n\n";
+    CHECK(out == "----Queue ID----- --Size-- ---Arrival Time---- --Sender/Recipient------\n"
+                 "4jYYyM2CSKz1cmy9       105 Tue Nov 24 07:16:27 s@example.com\n" + rcpt +
+                 "4jYYyM2CSKz1cmy8*      105 Tue Nov 24 07:16:27 s@example.com\n" + rcpt +
+                 "AFFE0A9A28             105 Tue Nov 24 07:16:27 s@example.com\n" + rcpt +
+                 "4jYYyM2CSKz1cmy9       105 Tue Nov 24 07:16:27 s@example.com\n" +
+                 std::string(71, ' ') + "(short)\n" + rcpt +
+                 "4jYYyM2CSKz1cmy9!      105 Tue Nov 24 07:16:27 s@example.com\n" + rcpt +
+                 "-- 0 Kbytes in 5 Requests.\n");
+}
+
 TEST_CASE("mailq text: empty queue, one request, Kbytes, null sender, reasons, control bytes", "[showq]") {
     UtcZone utc;
     SECTION("empty") {
         std::string out;
-        postqueue::TextListing().finish(out);
+        postqueue::TextListing(postqueue::IdLayout::Long).finish(out);
         CHECK(out == "Mail queue is empty\n");
     }
     SECTION("one request of exactly 2048 bytes, one of 1023") {
-        postqueue::TextListing listing;
+        postqueue::TextListing listing(postqueue::IdLayout::Short);
         std::string out;
         listing.add(message("incoming", "4Xb2kQ1Zz3z9v", 2048), out);
         listing.finish(out);
         CHECK(out.ends_with("\n\n-- 2 Kbytes in 1 Request.\n"));
-        postqueue::TextListing small;
+        postqueue::TextListing small(postqueue::IdLayout::Short);
         std::string tiny;
         small.add(message("incoming", "4Xb2kQ1Zz3z9v", 1023), tiny);
         small.finish(tiny);
@@ -70,7 +98,7 @@ TEST_CASE("mailq text: empty queue, one request, Kbytes, null sender, reasons, c
         ListedMessage m = message("deferred", "4Xb2kQ1Zz3z9v", 12345678);
         m.sender = "";
         m.recipients = {{"a\r\n@x", "timeout"}, {"b@x", "timeout"}, {"c@x", "other"}};
-        postqueue::TextListing listing;
+        postqueue::TextListing listing(postqueue::IdLayout::Short);
         std::string out;
         listing.add(m, out);
         CHECK(out.find("4Xb2kQ1Zz3z9v12345678 Tue Nov 24 06:52:06  MAILER-DAEMON\n") != std::string::npos);
@@ -81,7 +109,7 @@ TEST_CASE("mailq text: empty queue, one request, Kbytes, null sender, reasons, c
         ListedMessage m = message("deferred", "E8867A9A016", 152);
         m.recipients = {{"rcpt1@example.com", "connect to mx.example.com[192.0.2.1]:25: Connection refused"},
                         {"rcpt2@example.org", "short"}, {"rcpt3@example.org", ""}, {"rcpt4@example.org", ""}};
-        postqueue::TextListing listing;
+        postqueue::TextListing listing(postqueue::IdLayout::Short);
         std::string out;
         listing.add(m, out);
         CHECK(out == "-Queue ID-  --Size-- ----Arrival Time---- -Sender/Recipient-------\n"
@@ -95,13 +123,13 @@ TEST_CASE("mailq text: empty queue, one request, Kbytes, null sender, reasons, c
                      "                                         rcpt4@example.org\n\n");
         ListedMessage held = message("hold", "E8867A9A016", 152);
         std::string no_reason;
-        postqueue::TextListing().add(held, no_reason);
+        postqueue::TextListing(postqueue::IdLayout::Short).add(held, no_reason);
         CHECK(no_reason.find('(') == std::string::npos);
     }
     SECTION("a reason longer than the line is not indented") {
         ListedMessage m = message("deferred", "4Xb2kQ1Zz3z9v", 1);
         m.recipients = {{"a@x", std::string(100, 'r')}};
-        postqueue::TextListing listing;
+        postqueue::TextListing listing(postqueue::IdLayout::Short);
         std::string out;
         listing.add(m, out);
         CHECK(out.find("\n(" + std::string(100, 'r') + ")\n") != std::string::npos);

@@ -9,7 +9,8 @@ namespace postqueue {
 namespace {
 
 constexpr std::size_t kReasonColumn = 78;   // "(reason)" ends here when it fits (Postfix)
-constexpr int kRecipientIndent = 41;
+constexpr std::size_t kShortRecipientIndent = 41;
+constexpr std::size_t kLongRecipientIndent = 47;
 constexpr const char* kReasonUnavailable = "reason unavailable";
 
 // Control characters as '?', other bytes as they are (UTF-8 addresses).
@@ -28,16 +29,20 @@ char status_mark(std::string_view queue_name) {
     return ' ';
 }
 
-// The first line of a message: ID and mark, size, arrival, sender.
-std::string head_line(const std::string& id_mark, long long size, const std::string& arrival,
+// The first line of a message: ID and mark, size, arrival, sender, in
+// the columns Postfix 3.7 uses without and with enable_long_queue_ids.
+std::string head_line(IdLayout layout, const std::string& id_mark, long long size, const std::string& arrival,
                       const std::string& sender) {
-    const int n = std::snprintf(nullptr, 0, "%-11s%8lld %20.20s %s\n", id_mark.c_str(), size, arrival.c_str(),
-                                sender.c_str());
-    std::string out(static_cast<std::size_t>(n > 0 ? n : 0) + 1, '\0');
-    std::snprintf(out.data(), out.size(), "%-11s%8lld %20.20s %s\n", id_mark.c_str(), size, arrival.c_str(),
-                  sender.c_str());
-    out.pop_back();
-    return out;
+    char line[256];
+    switch (layout) {
+        case IdLayout::Short:
+            std::snprintf(line, sizeof line, "%-11s%8lld %20.20s ", id_mark.c_str(), size, arrival.c_str());
+            break;
+        case IdLayout::Long:
+            std::snprintf(line, sizeof line, "%-17s %8lld %19.19s ", id_mark.c_str(), size, arrival.c_str());
+            break;
+    }
+    return line + sender + "\n";
 }
 
 // Length of a valid UTF-8 sequence at the front of text (0: not valid).
@@ -66,15 +71,16 @@ std::string arrival_text(long long arrival_time) {
 }
 
 void TextListing::add(const tern::ListedMessage& message, std::string& out) {
-    if (messages_ == 0) out += "-Queue ID-  --Size-- ----Arrival Time---- -Sender/Recipient-------\n";
+    if (messages_ == 0)
+        out += layout_ == IdLayout::Short ? "-Queue ID-  --Size-- ----Arrival Time---- -Sender/Recipient-------\n"
+                                          : "----Queue ID----- --Size-- ---Arrival Time---- --Sender/Recipient------\n";
     ++messages_;
     total_bytes_ += message.message_size;
     const std::string sender = message.sender.empty() ? "MAILER-DAEMON" : shown(message.sender);
-    // Postfix 3.7 prints the ID and its mark (none for a space) in 11
-    // columns, then the size in 8: measured with its postqueue -p.
+    // The ID and its mark (none for a space), measured with Postfix 3.7.
     std::string id_mark = message.queue_id;
     if (const char mark = status_mark(message.queue_name); mark != ' ') id_mark.push_back(mark);
-    out += head_line(id_mark, message.message_size, arrival_text(message.arrival_time), sender);
+    out += head_line(layout_, id_mark, message.message_size, arrival_text(message.arrival_time), sender);
     // Postfix 3.7 says "reason unavailable" for a deferred recipient
     // without a defer log entry, and prints a reason once for a run of
     // recipients that share it.
@@ -89,7 +95,7 @@ void TextListing::add(const tern::ListedMessage& message, std::string& out) {
             out += "(" + reason + ")\n";
         }
         last_reason = reason;
-        out.append(kRecipientIndent, ' ');
+        out.append(layout_ == IdLayout::Short ? kShortRecipientIndent : kLongRecipientIndent, ' ');
         out += shown(recipient.address) + "\n";
     }
     out += "\n";

@@ -24,7 +24,8 @@ constexpr std::string_view kShowqSocket = "public/showq";
 // Prints each message as it is handed over, then the totals.
 class Printer {
 public:
-    Printer(Output output, std::FILE* out) : output_(output), out_(out) {}
+    // tern's queue IDs are long: Postfix's enable_long_queue_ids layout.
+    Printer(Output output, std::FILE* out) : output_(output), out_(out), listing_(IdLayout::Long) {}
 
     void print(const tern::ListedMessage& message) {
         std::string text;
