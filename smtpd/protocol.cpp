@@ -12,7 +12,7 @@ namespace smtpd {
 
 namespace {
 
-constexpr std::string_view kReplyNotRecognized = "502 5.5.2 Error: command not recognized";
+constexpr std::string_view kReplyNotRecognized = tern::kReplyUnknownCommand;
 constexpr std::string_view kReplyBadSyntax = "500 5.5.2 Error: bad syntax";
 constexpr std::string_view kReplyLineTooLong = "500 5.5.2 Error: line too long";
 constexpr std::string_view kReplyOk = "250 2.0.0 Ok";
@@ -168,8 +168,7 @@ void Protocol::handle_line(std::string_view line) {
 
 void Protocol::dispatch(tern::SmtpVerb verb, std::string_view line) {
     if (line.empty()) return reply(kReplyBadSyntax);
-    const tern::CommandOptions options{.strict_rfc821_envelopes = settings_.strict_rfc821_envelopes,
-                                       .smtputf8_enable = settings_.smtputf8_enable};
+    const tern::CommandOptions options = command_options(settings_);
     switch (verb) {
     case tern::SmtpVerb::Ehlo:
     case tern::SmtpVerb::Helo: {
@@ -227,7 +226,7 @@ void Protocol::do_helo(const tern::SmtpCommand& cmd, bool extended) {
 
 void Protocol::do_vrfy(std::string_view line) {
     if (settings_.disable_vrfy) return reply_counted(Counted::Vrfy, "502 5.5.1 VRFY command is disabled");
-    const tern::CommandOptions options{.smtputf8_enable = settings_.smtputf8_enable};
+    const tern::CommandOptions options = command_options(settings_);
     tern::Result<tern::SmtpCommand> cmd = tern::parse_smtp_command(line, options);
     if (!cmd) return reply_counted(Counted::Vrfy, cmd.error().text);
     if (cmd->argument.empty()) return reply_counted(Counted::Vrfy, "501 5.5.4 Syntax: VRFY address");

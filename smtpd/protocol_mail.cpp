@@ -73,8 +73,7 @@ void Protocol::do_mail(std::string_view line) {
     if (settings_.helo_required && helo_name_.empty())
         return reply_counted(Counted::Mail, "503 5.5.1 Error: send HELO/EHLO first");
     if (sender_given_) return reply_counted(Counted::Mail, "503 5.5.1 Error: nested MAIL command");
-    const tern::CommandOptions options{.strict_rfc821_envelopes = settings_.strict_rfc821_envelopes,
-                                       .smtputf8_enable = settings_.smtputf8_enable};
+    const tern::CommandOptions options = command_options(settings_);
     tern::Result<tern::SmtpCommand> cmd = tern::parse_smtp_command(line, options);
     if (!cmd) return reply_counted(Counted::Mail, cmd.error().text);
     if (cmd->mail.size && settings_.message_size_limit > 0 && *cmd->mail.size > settings_.message_size_limit)
@@ -93,9 +92,8 @@ void Protocol::do_mail(std::string_view line) {
 void Protocol::do_rcpt(std::string_view line) {
     if (!client_reject_.empty()) return reply_counted(Counted::Rcpt, client_reject_);
     if (!sender_given_) return reply_counted(Counted::Rcpt, "503 5.5.1 Error: need MAIL command");
-    const tern::CommandOptions options{.strict_rfc821_envelopes = settings_.strict_rfc821_envelopes,
-                                       .smtputf8_enable = settings_.smtputf8_enable,
-                                       .smtputf8_declared = mail_params_.smtputf8};
+    tern::CommandOptions options = command_options(settings_);
+    options.smtputf8_declared = mail_params_.smtputf8;
     tern::Result<tern::SmtpCommand> cmd = tern::parse_smtp_command(line, options);
     if (!cmd) return reply_counted(Counted::Rcpt, cmd.error().text);
     if (rcpt_count_ >= settings_.recipient_limit)

@@ -43,6 +43,7 @@ tern::Result<Settings> load_settings(const tern::Config& config) {
     s.disable_vrfy = take(st, config.boolean("disable_vrfy_command"), false);
     s.helo_required = take(st, config.boolean("smtpd_helo_required"), false);
     s.smtputf8_enable = take(st, config.boolean("smtputf8_enable"), true);
+    s.strict_smtputf8 = take(st, config.boolean("strict_smtputf8"), false);
     s.strict_rfc821_envelopes = take(st, config.boolean("strict_rfc821_envelopes"), false);
     s.forbid_bare_newline = take(st, config.boolean("smtpd_forbid_bare_newline"), true);
     s.connection_count_limit = take(st, config.integer("smtpd_client_connection_count_limit"), 50LL);
@@ -55,6 +56,12 @@ tern::Result<Settings> load_settings(const tern::Config& config) {
     s.queue_directory = config.get("queue_directory");
     if (s.rate_time_unit_s < 1) s.rate_time_unit_s = 1;
     return s;
+}
+
+tern::CommandOptions command_options(const Settings& settings) noexcept {
+    return {.strict_rfc821_envelopes = settings.strict_rfc821_envelopes,
+            .smtputf8_enable = settings.smtputf8_enable,
+            .strict_smtputf8 = settings.strict_smtputf8};
 }
 
 }  // namespace smtpd

@@ -21,6 +21,7 @@
 
 #include "lib/base/result.h"
 #include "lib/mail/config.h"
+#include "lib/mail/smtp_command.h"
 
 namespace smtpd {
 
@@ -38,6 +39,7 @@ struct Settings {
     bool helo_required = false;
     bool smtputf8_enable = true;
     bool strict_rfc821_envelopes = false;
+    bool strict_smtputf8 = false;
     bool forbid_bare_newline = true;
     std::vector<std::string> bare_newline_exclusions;  // networks
     long long connection_count_limit = 50;             // 0: none
@@ -49,5 +51,8 @@ struct Settings {
 };
 
 [[nodiscard]] tern::Result<Settings> load_settings(const tern::Config& config);
+
+// What the command parser needs to know from the settings.
+[[nodiscard]] tern::CommandOptions command_options(const Settings& settings) noexcept;
 
 }  // namespace smtpd

@@ -483,6 +483,7 @@ constexpr auto kParams = std::to_array<ParamSpec>({
     {"smtputf8_enable", "yes", ParamType::Bool},
     {"soft_bounce", "no", ParamType::Bool},
     {"strict_rfc821_envelopes", "no", ParamType::Bool},
+    {"strict_smtputf8", "no", ParamType::Bool},
     {"swap_bangpath", "yes", ParamType::Bool},
     {"syslog_name", "tern", ParamType::String},
     {"tls_random_source", "dev:/dev/urandom", ParamType::String},

@@ -131,7 +131,9 @@ Status parse_envelope(const std::vector<Word>& words, bool is_mail, const Comman
         if (!param) return param;
     }
     const bool declared = is_mail ? cmd.mail.smtputf8 : options.smtputf8_declared;
-    if (has_8bit(cmd.raw_path) && !declared)
+    // Like Postfix (strict_smtputf8 = no), 8-bit addresses without SMTPUTF8
+    // are accepted unless strict_smtputf8 asks for the RFC's rule.
+    if (options.strict_smtputf8 && has_8bit(cmd.raw_path) && !declared)
         return reply("553 5.6.7 Must declare SMTPUTF8 to send unicode address");
     return {};
 }
@@ -162,7 +164,7 @@ Status parse_vrfy(std::vector<Word> words, const CommandOptions& options, SmtpCo
     cmd.raw_path = words[1].text;
     auto path = parse_path(cmd.raw_path, {.allow_empty = false, .strict_rfc821 = false, .allow_8bit = true});
     if (!path) return reply(kBad);
-    if (has_8bit(cmd.raw_path) && !cmd.vrfy_smtputf8)
+    if (options.strict_smtputf8 && has_8bit(cmd.raw_path) && !cmd.vrfy_smtputf8)
         return reply("553 5.6.7 Must declare SMTPUTF8 to send unicode address");
     cmd.path = std::move(*path);
     return {};

@@ -68,6 +68,7 @@ struct CommandOptions {
     bool auth_enable = false;              // AUTH offered: MAIL FROM AUTH= accepted
     bool binarymime_enable = false;        // BODY=BINARYMIME accepted (Postfix never offers it)
     bool smtputf8_declared = false;        // for RCPT: the MAIL command had SMTPUTF8
+    bool strict_smtputf8 = false;          // main.cf strict_smtputf8: 8-bit addresses need SMTPUTF8
 };
 
 struct MailParams {

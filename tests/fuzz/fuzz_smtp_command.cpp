@@ -92,6 +92,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
         .auth_enable = (flags & 8) != 0,
         .binarymime_enable = (flags & 16) != 0,
         .smtputf8_declared = (flags & 32) != 0,
+        .strict_smtputf8 = (flags & 128) != 0,
     };
     std::string_view input(reinterpret_cast<const char*>(bytes + 1), size - 1);
     constexpr std::size_t kMaxLine = 512;

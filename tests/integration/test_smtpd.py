@@ -158,9 +158,9 @@ def test_session_commands_and_ehlo(smtp):
     assert c.cmd("NOOP") == "250 2.0.0 Ok"
     assert c.cmd("RSET") == "250 2.0.0 Ok"
     assert c.cmd("VRFY <someone@example.org>") == "252 2.0.0 someone@example.org"
-    assert c.cmd("HELP") == "502 5.5.2 Error: command not recognized"
-    assert c.cmd("EXPN list") == "502 5.5.2 Error: command not recognized"
-    assert c.cmd("ETRN example.org") == "502 5.5.2 Error: command not recognized"
+    assert c.cmd("HELP") == "500 5.5.2 Error: command not recognized"
+    assert c.cmd("EXPN list") == "500 5.5.2 Error: command not recognized"
+    assert c.cmd("ETRN example.org") == "500 5.5.2 Error: command not recognized"
     assert c.cmd("STARTTLS") == "502 5.5.1 Error: command not implemented"
     assert c.cmd("RCPT TO:<a@example.org>") == "503 5.5.1 Error: need MAIL command"
     assert c.cmd("DATA") == "503 5.5.1 Error: need RCPT command"
@@ -333,7 +333,7 @@ def test_hard_error_limit(smtp):
     inst = start(smtp, smtpd_hard_error_limit="3", smtpd_soft_error_limit="10")
     c = Client(inst.port)
     c.send(b"FOO\r\nFOO\r\nFOO\r\nNOOP\r\n")
-    assert c.replies(3) == ["502 5.5.2 Error: command not recognized"] * 3
+    assert c.replies(3) == ["500 5.5.2 Error: command not recognized"] * 3
     assert c.reply() == f"421 4.7.0 {HOST} Error: too many errors"
     assert c.closed()
     inst.wait_for_log(r"too many errors after UNKNOWN from localhost\[127\.0\.0\.1\]")
@@ -348,7 +348,7 @@ def test_soft_error_limit_delays_without_blocking_others(smtp):
     other = Client(inst.port)
     assert other.cmd("NOOP") == "250 2.0.0 Ok"
     assert time.monotonic() - began < 1.5
-    assert slow.reply() == "502 5.5.2 Error: command not recognized"
+    assert slow.reply() == "500 5.5.2 Error: command not recognized"
     assert time.monotonic() - began >= 1.5
 
 

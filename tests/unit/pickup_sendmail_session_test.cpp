@@ -97,8 +97,8 @@ TEST_CASE("-bs: command order errors in smtpd's words", "[pickup][sendmail_bs]")
     CHECK(h.run("MAIL FROM:<a@x> SIZE=1001\r\n") == "552 5.3.4 Message size exceeds fixed limit\r\n");
     CHECK(h.run("MAIL FROM:<a@x> SIZE=1000\r\n") == "250 2.1.0 Ok\r\n");
     CHECK(h.run("\r\n") == "500 5.5.2 Error: bad syntax\r\n");
-    CHECK(h.run("FOO\r\nHELP\r\n") == "502 5.5.2 Error: command not recognized\r\n"
-                                      "502 5.5.2 Error: command not recognized\r\n");
+    CHECK(h.run("FOO\r\nHELP\r\n") == "500 5.5.2 Error: command not recognized\r\n"
+                                      "500 5.5.2 Error: command not recognized\r\n");
     CHECK(h.run("VRFY a\r\n") == "502 5.5.1 VRFY command is disabled\r\n");
     CHECK(h.run("STARTTLS\r\n") == "502 5.5.1 Error: command not implemented\r\n");
     CHECK(h.run("MAIL FROM:<bad\r\n").substr(0, 4) == "501 ");

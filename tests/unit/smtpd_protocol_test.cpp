@@ -122,9 +122,9 @@ TEST_CASE("protocol: sequence errors in Postfix's words", "[smtpd][protocol]") {
     CHECK(f.send("MAIL FROM:<s@x>\r\n") == "250 2.1.0 Ok\r\n");
     CHECK(f.send("MAIL FROM:<s@x>\r\n") == "503 5.5.1 Error: nested MAIL command\r\n");
     CHECK(f.send("DATA\r\n") == "554 5.5.1 Error: no valid recipients\r\n");
-    CHECK(f.send("HELP\r\nEXPN x\r\nFOO\r\n") == "502 5.5.2 Error: command not recognized\r\n"
-                                                     "502 5.5.2 Error: command not recognized\r\n"
-                                                     "502 5.5.2 Error: command not recognized\r\n");
+    CHECK(f.send("HELP\r\nEXPN x\r\nFOO\r\n") == "500 5.5.2 Error: command not recognized\r\n"
+                                                     "500 5.5.2 Error: command not recognized\r\n"
+                                                     "500 5.5.2 Error: command not recognized\r\n");
     CHECK(f.send("STARTTLS\r\n") == "502 5.5.1 Error: command not implemented\r\n");
     CHECK(f.send("RSET x\r\n") == "501 5.5.4 Syntax: RSET\r\n");
     CHECK(f.send("RSET\r\nNOOP\r\n") == "250 2.0.0 Ok\r\n250 2.0.0 Ok\r\n");
@@ -195,12 +195,12 @@ TEST_CASE("protocol: hard error limit", "[smtpd][protocol]") {
     f.settings.hard_error_limit = 3;
     f.settings.soft_error_limit = 1;
     f.start();
-    CHECK(f.send("FOO\r\n") == "502 5.5.2 Error: command not recognized\r\n");
+    CHECK(f.send("FOO\r\n") == "500 5.5.2 Error: command not recognized\r\n");
     CHECK_FALSE(f.p->take_delay());
-    CHECK(f.send("FOO\r\n") == "502 5.5.2 Error: command not recognized\r\n");
+    CHECK(f.send("FOO\r\n") == "500 5.5.2 Error: command not recognized\r\n");
     CHECK(f.p->take_delay());
     CHECK(f.send("FOO\r\nNOOP\r\n") ==
-          "502 5.5.2 Error: command not recognized\r\n421 4.7.0 mx.test Error: too many errors\r\n");
+          "500 5.5.2 Error: command not recognized\r\n421 4.7.0 mx.test Error: too many errors\r\n");
     CHECK(f.p->closing());
 }
 

@@ -11,7 +11,7 @@ namespace sendmail {
 namespace {
 
 constexpr std::string_view kReplyOk = "250 2.0.0 Ok";
-constexpr std::string_view kReplyNotRecognized = "502 5.5.2 Error: command not recognized";
+constexpr std::string_view kReplyNotRecognized = tern::kReplyUnknownCommand;
 constexpr std::string_view kReplyNotImplemented = "502 5.5.1 Error: command not implemented";
 constexpr std::string_view kReplyBadSyntax = "500 5.5.2 Error: bad syntax";
 constexpr std::string_view kReplyLineTooLong = "500 5.5.2 Error: line too long";
