@@ -222,3 +222,16 @@ def test_real_cleanup_reject_removes_the_file(drop):
     drop.instance.wait_for_log(r"tern/pickup\[\d+\]: \w+: reject: 5\d\d 5\.7\.1 no spam here; "
                                r"from=<s@example\.com>; maildrop/\w+ removed, no bounce sent")
     assert os.listdir(drop.instance.queue_dir / "incoming") == []
+
+
+def test_postdrop_wakes_pickup_at_once(drop):
+    # wakeup 3600: only postdrop's trigger on public/pickup can explain a quick pickup.
+    drop.instance.write_master_cf("pickup unix n - n 3600 1 pickup\ncleanup unix n - n - 0 cleanup\n")
+    drop.instance.start()
+    r = drop.run("-f", "s@example.com", "a@x.example", data=b"Subject: now\n\nbody\n")
+    assert r.returncode == 0, r.stderr
+    incoming = drop.instance.queue_dir / "incoming"
+    names = drop.instance.wait_for(lambda: [n for n in os.listdir(incoming) if "." not in n],
+                                   timeout=20, what="the message in incoming/ well before pickup's wakeup")
+    assert not drop.files()
+    assert read_queue_file(incoming / names[0]).sender == "s@example.com"

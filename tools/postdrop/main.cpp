@@ -8,7 +8,9 @@
 //     writes it with QueueFileWriter) from standard input into an anonymous
 //     memory file, checks it with the queue-file reader under limits from
 //     main.cf, and writes a fresh copy into queue_directory/maildrop/ with
-//     the submitting uid added (drop.h). Prints nothing on success.
+//     the submitting uid added (drop.h), then wakes pickup through
+//     public/pickup (when pickup does not run, the message waits for its
+//     next scan). Prints nothing on success.
 // SECURITY
 //     Runs for a possibly hostile local user with the group's rights:
 //       - works only with effective gid setgid_group (or as root);
@@ -45,12 +47,14 @@
 #include "lib/base/log.h"
 #include "lib/mail/config.h"
 #include "lib/mail/queue_file.h"
+#include "lib/mail/qmgr_trigger.h"
 #include "tools/postdrop/drop.h"
 
 namespace {
 
 constexpr std::uint64_t kEnvelopeAllowance = 4 * 1024 * 1024;
 constexpr std::uint64_t kUnlimitedMessage = std::uint64_t{4} << 30;
+constexpr int kPickupTriggerTimeoutMs = 1000;
 
 std::string parse_args(int argc, char** argv) {
     std::string dir;
@@ -158,5 +162,9 @@ int main(int argc, char** argv) {
               static_cast<unsigned long long>(max_message));
     tern::Result<std::string> id = postdrop::drop_message(maildrop.get(), input.get(), *file, ::getuid());
     if (!id) tern::log_fatal_exit(id.error().temporary() ? EX_TEMPFAIL : EX_DATAERR, "%s", id.error().describe().c_str());
+    // Wake pickup now rather than at its next wakeup; when it does not run,
+    // the message waits in maildrop/ for it, so a failure is no error.
+    (void)tern::send_trigger(cfg->get("queue_directory") + "/" + std::string(tern::kPickupSocketPath),
+                             tern::kPickupWakeupRequest, kPickupTriggerTimeoutMs);
     return EX_OK;
 }
