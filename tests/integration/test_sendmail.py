@@ -256,3 +256,28 @@ def test_bs_failed_postdrop_gives_451_and_nothing_is_queued(drop):
     assert b"451 4.3.0 Error: queue file write error\r\n221 2.0.0 Bye\r\n" in r.stdout
     assert b"postdrop" in r.stderr and b"not available" in r.stderr
     assert drop.files() == []
+
+
+def test_bp_q_bi_run_postqueue_and_postalias(drop):
+    """-bp and mailq list the queue, -q asks qmgr to flush, -bi and newaliases build aliases."""
+    for tool in ("postqueue", "postalias"):
+        shutil.copy(drop.instance.build / "tools" / tool / tool, drop.bin / tool)
+    aliases = drop.instance.root / "aliases"
+    aliases.write_text("postmaster: root\nabuse: root\n")
+    drop.instance.set_main_cf(alias_database=f"hash:{aliases}", alias_maps=f"hash:{aliases}")
+    drop.instance.write_master_cf("showq unix n - n - - showq\n")
+    drop.instance.start()
+    for args, program in ((["-bp"], None), ([], drop.bin / "mailq")):
+        r = drop.run(*args, program=program)
+        assert (r.returncode, r.stdout) == (0, b"Mail queue is empty\n"), r.stderr
+    r = drop.run("-q")  # no qmgr yet: Postfix's words and EX_UNAVAILABLE
+    assert r.returncode == 69, r.stderr
+    assert b"Cannot flush mail queue - mail system is down" in r.stderr
+    for args, program in ((["-bi"], None), ([], drop.bin / "newaliases")):
+        (drop.instance.root / "aliases.db").unlink(missing_ok=True)
+        r = drop.run(*args, program=program)
+        assert r.returncode == 0, r.stderr
+        assert (drop.instance.root / "aliases.db").is_file()
+    q = subprocess.run([str(drop.bin / "postalias"), "-c", str(drop.instance.config_dir), "-q", "abuse",
+                        f"hash:{aliases}"], capture_output=True, text=True, timeout=30)
+    assert q.stdout == "root\n", q.stderr
