@@ -6,6 +6,7 @@
 
 #include "lib/base/text.h"
 #include "lib/mail/cleanup_protocol.h"
+#include "lib/mail/queue_record.h"
 
 namespace pickup {
 
@@ -14,18 +15,6 @@ namespace {
 constexpr std::string_view kFullNameAttribute = "full_name";
 constexpr std::string_view kBodyTypeAttribute = "body_type";
 constexpr std::string_view kSubmitUidAttribute = "submit_uid";
-
-std::string_view ret_name(tern::DsnRet ret) noexcept {
-    switch (ret) {
-    case tern::DsnRet::Full:
-        return "FULL";
-    case tern::DsnRet::Headers:
-        return "HDRS";
-    case tern::DsnRet::None:
-        return "";
-    }
-    return "";
-}
 
 // Only the body types sendmail -B can give; anything else is dropped.
 std::optional<std::string> body_value(const tern::QueueFile& file) {
@@ -60,7 +49,7 @@ tern::AttrList envelope_request(const tern::QueueFile& file, const Submitter& wh
         .add(tern::kCleanupSender, file.sender)
         .add_int(tern::kCleanupFlags, tern::kCleanupFlagsDefault);
     if (!file.envid.empty()) env.add(tern::kCleanupEnvid, file.envid);
-    if (file.ret != tern::DsnRet::None) env.add(tern::kCleanupRet, ret_name(file.ret));
+    if (file.ret != tern::DsnRet::None) env.add(tern::kCleanupRet, tern::encode_ret(file.ret));
     if (std::optional<std::string> body = body_value(file)) env.add(tern::kCleanupBody, *body);
     env.add(tern::kCleanupProtocol, "local")
         .add_int(tern::kCleanupSubmitUid, static_cast<long long>(who.uid))

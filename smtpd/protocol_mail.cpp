@@ -2,6 +2,7 @@
 #include "lib/base/log.h"
 #include "lib/base/text.h"
 #include "lib/mail/cleanup_protocol.h"
+#include "lib/mail/queue_record.h"
 #include "smtpd/protocol.h"
 
 namespace smtpd {
@@ -20,15 +21,6 @@ std::string_view body_name(tern::BodyType body) noexcept {
     return "";
 }
 
-std::string_view ret_name(tern::DsnRet ret) noexcept {
-    switch (ret) {
-    case tern::DsnRet::Full: return "FULL";
-    case tern::DsnRet::Headers: return "HDRS";
-    case tern::DsnRet::None: return "";
-    }
-    return "";
-}
-
 }  // namespace
 
 tern::AttrList Protocol::envelope() const {
@@ -37,7 +29,7 @@ tern::AttrList Protocol::envelope() const {
         .add(tern::kCleanupSender, sender_)
         .add_int(tern::kCleanupFlags, tern::kCleanupFlagsDefault);
     if (mail_params_.envid) env.add(tern::kCleanupEnvid, *mail_params_.envid);
-    if (std::string_view ret = ret_name(mail_params_.ret); !ret.empty()) env.add(tern::kCleanupRet, ret);
+    if (std::string_view ret = tern::encode_ret(mail_params_.ret); !ret.empty()) env.add(tern::kCleanupRet, ret);
     if (mail_params_.smtputf8) env.add(tern::kCleanupSmtputf8, "1");
     if (std::string_view body = body_name(mail_params_.body); !body.empty()) env.add(tern::kCleanupBody, body);
     env.add(tern::kCleanupClientName, client_.name)

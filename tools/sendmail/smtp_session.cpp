@@ -5,6 +5,7 @@
 #include "lib/mail/smtp_command.h"
 #include "lib/mail/smtp_data.h"
 #include "lib/mail/smtp_reply.h"
+#include "lib/mail/queue_record.h"
 
 namespace sendmail {
 
@@ -29,18 +30,6 @@ std::string_view body_name(tern::BodyType body) noexcept {
         return "8BITMIME";
     case tern::BodyType::BinaryMime:  // never offered, refused by the parser
     case tern::BodyType::Unspecified:
-        return "";
-    }
-    return "";
-}
-
-std::string_view ret_name(tern::DsnRet ret) noexcept {
-    switch (ret) {
-    case tern::DsnRet::Full:
-        return "FULL";
-    case tern::DsnRet::Headers:
-        return "HDRS";
-    case tern::DsnRet::None:
         return "";
     }
     return "";
@@ -199,7 +188,7 @@ void SmtpSession::on_mail(const tern::SmtpCommand& cmd, std::string& out) {
     }
     envelope_ = SmtpEnvelope{.sender = cmd.path.address,
                              .envid = p.envid.value_or(""),
-                             .ret = std::string(ret_name(p.ret)),
+                             .ret = std::string(tern::encode_ret(p.ret)),
                              .body_type = std::string(body_name(p.body)),
                              .smtputf8 = p.smtputf8,
                              .recipients = {}};
