@@ -35,22 +35,9 @@ std::string_view domain_class_name(DomainClass value) noexcept {
     return "default";
 }
 
-Status DomainList::add(std::string_view entry, std::string_view param, int depth) {
+Status DomainList::add_plain(std::string_view entry, bool negated, std::string_view param) {
     Entry item;
-    if (!entry.empty() && entry.front() == '!') {
-        item.negated = true;
-        entry.remove_prefix(1);
-    }
-    if (entry.empty()) return fail(Retry::Permanent, std::string(param) + ": empty \"!\" entry");
-    if (entry.front() == '/') {
-        if (depth >= kMaxNetListFileDepth)
-            return fail(Retry::Permanent, std::string(param) + ": /file/name entries nest too deep");
-        Result<std::string> text = read_config_file(std::string(entry), kMaxNetListFileBytes);
-        if (!text) return fail(Retry::Permanent, std::string(param) + ": " + text.error().describe());
-        for (const std::string& inner : split_config_list(*text))
-            if (Status added = add(inner, param, depth + 1); !added) return added;
-        return {};
-    }
+    item.negated = negated;
     if (entry.front() != '[' && entry.find(':') != std::string_view::npos) {
         Result<TablePtr> table = open_table(entry);
         if (!table) return fail(Retry::Permanent, std::string(param) + ": " + table.error().describe());
@@ -67,7 +54,10 @@ Result<DomainList> DomainList::parse(const std::vector<std::string>& entries, st
     DomainList list;
     list.match_subdomains_ = match_subdomains;
     for (const std::string& entry : entries)
-        if (Status added = list.add(entry, param, 0); !added) return tl::unexpected(added.error());
+        if (Status added = expand_match_list_entry(
+                entry, param, [&](std::string_view text, bool negated) { return list.add_plain(text, negated, param); });
+            !added)
+            return tl::unexpected(added.error());
     return list;
 }
 

@@ -33,7 +33,7 @@
 //     Temporary error when a table cannot be read.
 // LIMITS
 //     A domain longer than kMaxDomainBytes never matches; /file/name
-//     entries nest at most kMaxNetListFileDepth deep.
+//     entries nest at most kMaxMatchListFileDepth deep.
 #pragma once
 
 #include <memory>
@@ -43,6 +43,7 @@
 
 #include "lib/base/result.h"
 #include "lib/mail/config.h"
+#include "lib/mail/match_list.h"
 #include "lib/mail/net_list.h"
 #include "lib/mail/tables/table.h"
 
@@ -65,7 +66,7 @@ private:
         std::string name;                    // lower case; empty for tables
         std::shared_ptr<LookupTable> table;  // set for type:table entries
     };
-    Status add(std::string_view entry, std::string_view param, int depth);
+    Status add_plain(std::string_view entry, bool negated, std::string_view param);
     [[nodiscard]] Result<bool> entry_matches(const Entry& entry, std::string_view domain) const;
     std::vector<Entry> entries_;
     bool match_subdomains_ = false;

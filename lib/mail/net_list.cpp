@@ -98,21 +98,9 @@ std::optional<IpNet> parse_ip_network(std::string_view text, bool* host_bits_set
     return net;
 }
 
-Status NetList::add(std::string_view entry, std::string_view param, int depth) {
+Status NetList::add_plain(std::string_view entry, bool negated, std::string_view param) {
     Entry item;
-    if (!entry.empty() && entry.front() == '!') {
-        item.negated = true;
-        entry.remove_prefix(1);
-    }
-    if (!entry.empty() && entry.front() == '/') {
-        if (depth >= kMaxNetListFileDepth)
-            return fail(Retry::Permanent, std::string(param) + ": /file/name entries nest too deep");
-        Result<std::string> text = read_config_file(std::string(entry), kMaxNetListFileBytes);
-        if (!text) return fail(Retry::Permanent, std::string(param) + ": " + text.error().describe());
-        for (const std::string& inner : split_config_list(*text))
-            if (Status added = add(inner, param, depth + 1); !added) return added;
-        return {};
-    }
+    item.negated = negated;
     bool host_bits_set = false;
     if (std::optional<IpNet> net = parse_ip_network(entry, &host_bits_set)) {
         if (host_bits_set) {
@@ -142,7 +130,10 @@ Status NetList::add(std::string_view entry, std::string_view param, int depth) {
 Result<NetList> NetList::parse(const std::vector<std::string>& entries, std::string_view param) {
     NetList list;
     for (const std::string& entry : entries)
-        if (Status added = list.add(entry, param, 0); !added) return tl::unexpected(added.error());
+        if (Status added = expand_match_list_entry(
+                entry, param, [&](std::string_view text, bool negated) { return list.add_plain(text, negated, param); });
+            !added)
+            return tl::unexpected(added.error());
     return list;
 }
 

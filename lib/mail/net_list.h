@@ -24,8 +24,8 @@
 //     no address, network or table, and for a network with host bits set
 //     ("perhaps you should use 192.0.2.0/24 instead"), as Postfix does.
 // LIMITS
-//     /file/name entries nest at most kMaxNetListFileDepth deep and each
-//     file is read up to kMaxNetListFileBytes.
+//     /file/name entries nest at most kMaxMatchListFileDepth deep and each
+//     file is read up to kMaxMatchListFileBytes.
 #pragma once
 
 #include <array>
@@ -38,12 +38,10 @@
 
 #include "lib/base/result.h"
 #include "lib/mail/config.h"
+#include "lib/mail/match_list.h"
 #include "lib/mail/tables/table.h"
 
 namespace tern {
-
-inline constexpr int kMaxNetListFileDepth = 8;
-inline constexpr std::size_t kMaxNetListFileBytes = 4 * 1024 * 1024;
 
 // One IPv4 or IPv6 network; an address is a network with the full prefix.
 struct IpNet {
@@ -75,7 +73,7 @@ private:
         IpNet net;
         std::shared_ptr<LookupTable> table;  // set for type:table entries
     };
-    Status add(std::string_view entry, std::string_view param, int depth);
+    Status add_plain(std::string_view entry, bool negated, std::string_view param);
     std::vector<Entry> entries_;
 };
 
