@@ -46,6 +46,7 @@
 #include "lib/base/fd.h"
 #include "lib/base/log.h"
 #include "lib/mail/config.h"
+#include "lib/mail/config_trust.h"
 #include "lib/mail/queue_file.h"
 #include "lib/mail/qmgr_trigger.h"
 #include "tools/postdrop/drop.h"
@@ -69,17 +70,6 @@ std::string parse_args(int argc, char** argv) {
     if (optind != argc) tern::log_fatal_exit(EX_USAGE, "usage: postdrop [-rv] [-c config_dir]");
     if (dir.empty()) dir = tern::default_config_dir();
     return dir;
-}
-
-bool root_owned_not_writable(const std::string& path) {
-    struct stat st {};
-    return ::stat(path.c_str(), &st) == 0 && st.st_uid == 0 && (st.st_mode & 022) == 0;
-}
-
-void check_config_trust(const std::string& dir) {
-    if (::getuid() == 0 || dir == TERN_SYSCONFDIR) return;
-    if (!root_owned_not_writable(dir) || !root_owned_not_writable(dir + "/main.cf"))
-        tern::log_fatal_exit(EX_NOPERM, "%s: not owned by root or writable by others: refusing this configuration", dir.c_str());
 }
 
 void check_group(const tern::Config& cfg) {
@@ -142,7 +132,8 @@ int main(int argc, char** argv) {
     tern::log_open("tern/postdrop", "postdrop");
     ::signal(SIGXFSZ, SIG_IGN);  // RLIMIT_FSIZE: a write error, not a kill
     const std::string dir = parse_args(argc, argv);
-    check_config_trust(dir);
+    if (tern::Status trusted = tern::check_config_trust(dir); !trusted)
+        tern::log_fatal_exit(EX_NOPERM, "%s", trusted.error().text.c_str());
     tern::Result<tern::Config> cfg = tern::Config::load(dir);
     if (!cfg) tern::log_fatal_exit(EX_CONFIG, "%s", cfg.error().describe().c_str());
     check_group(*cfg);
