@@ -47,6 +47,10 @@ int main(int argc, char** argv) {
             if (cleanup::Service* s = cleanup::Service::instance()) s->accept(std::move(client));
         },
         .on_stop = [](tern::ServerContext&) { cleanup::Service::destroy(); },
-        .busy_at_clients = 100,
+        // One process serves many streams, and one group committer per
+        // process makes the batches: busy at 100 made master start more
+        // cleanups under 500 sessions, each with smaller batches
+        // (bench/receive-bench: 180 msg/s against 302 at 1000).
+        .busy_at_clients = 1000,
     });
 }
