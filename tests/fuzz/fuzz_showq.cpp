@@ -48,7 +48,7 @@ void check_round_trip(const tern::ListedMessage& message) {
 void fuzz_listing(std::string_view input) {
     tern::AttrDecoder decoder({.max_attributes = 16, .max_value_bytes = 4096, .max_message_bytes = 16384});
     tern::ListingAssembler assembler({.max_recipients = 64});
-    postqueue::TextListing text;
+    postqueue::TextListing text(postqueue::IdLayout::Long);  // the layout postqueue prints
     std::string out;
     while (!input.empty() && !assembler.done()) {
         tern::Result<std::size_t> used = decoder.feed(input);

@@ -11,6 +11,7 @@ Postfix's own postqueue.
 import json
 import os
 import pwd
+import shutil
 import struct
 import time
 
@@ -227,7 +228,12 @@ def run_as_nobody(instance, *args, config_dir=None):
         os.setgroups([])
         os.setuid(nobody.pw_uid)
 
-    binary = instance.build / "tools" / "postqueue" / "postqueue"
+    # nobody may not reach the build tree (a checkout under a 0700 folder):
+    # run a copy from the instance, which every daemon user can reach.
+    binary = instance.root / "postqueue-as-nobody"
+    if not binary.exists():
+        shutil.copy(instance.build / "tools" / "postqueue" / "postqueue", binary)
+        os.chmod(binary, 0o755)
     return subprocess.run([str(binary), "-c", str(config_dir or instance.config_dir), *args],
                           capture_output=True, text=True, timeout=30, preexec_fn=drop, cwd="/")
 
