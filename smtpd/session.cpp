@@ -88,7 +88,7 @@ void Session::start(tern::Fd fd, tern::ServerContext& ctx, Daemon& daemon) noexc
     }
     info.bare_newline_excluded = listed(daemon.bare_newline_exclusions, info.address);
     const bool limited = daemon.limits && !listed(daemon.event_limit_exceptions, info.address);
-    std::unique_ptr<Session> session{new Session(std::move(fd), ctx, daemon, std::move(info))};
+    auto session = std::make_unique<Session>(Key{}, std::move(fd), ctx, daemon, std::move(info));
     session->limited_ = limited;
     if (!session->init_events()) {
         tern::log_warning("cannot make events for a session: out of memory?");
@@ -101,7 +101,7 @@ void Session::start(tern::Fd fd, tern::ServerContext& ctx, Daemon& daemon) noexc
     raw->process();
 }
 
-Session::Session(tern::Fd fd, tern::ServerContext& ctx, Daemon& daemon, ClientInfo client)
+Session::Session(Key, tern::Fd fd, tern::ServerContext& ctx, Daemon& daemon, ClientInfo client)
     : fd_(std::move(fd)), ctx_(ctx), daemon_(daemon), address_(client.address),
       protocol_(daemon.settings, *daemon.policy, *this, std::move(client)) {}
 

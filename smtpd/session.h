@@ -53,8 +53,13 @@ struct Daemon {
 };
 
 class Session final : public CleanupHost, public tern::CleanupListener {
+    struct Key {  // only start() makes one: the constructor is public for make_unique alone
+        explicit Key() = default;
+    };
+
 public:
     static void start(tern::Fd fd, tern::ServerContext& ctx, Daemon& daemon) noexcept;
+    Session(Key, tern::Fd fd, tern::ServerContext& ctx, Daemon& daemon, ClientInfo client);
     ~Session() override;
     Session(const Session&) = delete;
     Session& operator=(const Session&) = delete;
@@ -71,7 +76,6 @@ public:
     void on_cleanup_drained() noexcept override;
 
 private:
-    Session(tern::Fd fd, tern::ServerContext& ctx, Daemon& daemon, ClientInfo client);
     [[nodiscard]] bool init_events();
     void on_readable(evutil_socket_t, short what) noexcept;
     void on_writable(evutil_socket_t, short what) noexcept;

@@ -29,14 +29,14 @@ long long monotonic_ms() noexcept {
 
 }  // namespace
 
-CleanupClient::CleanupClient(event_base* base, std::string path, CleanupListener& listener, int timeout_ms)
+CleanupClient::CleanupClient(Key, event_base* base, std::string path, CleanupListener& listener, int timeout_ms)
     : base_(base), path_(std::move(path)), listener_(listener), timeout_ms_(timeout_ms), decoder_(kAnswerLimits) {}
 
 CleanupClient::~CleanupClient() { *alive_ = false; }
 
 Result<std::unique_ptr<CleanupClient>> CleanupClient::open(event_base* base, const std::string& socket_path,
                                                           CleanupListener& listener, int timeout_ms) {
-    std::unique_ptr<CleanupClient> client{new CleanupClient(base, socket_path, listener, timeout_ms)};
+    auto client = std::make_unique<CleanupClient>(Key{}, base, socket_path, listener, timeout_ms);
     if (Status started = client->start(); !started) return tl::unexpected(started.error());
     return client;
 }

@@ -60,9 +60,14 @@ protected:
 };
 
 class CleanupClient {
+    struct Key {  // only open() makes one: the constructor is public for make_unique alone
+        explicit Key() = default;
+    };
+
 public:
     [[nodiscard]] static Result<std::unique_ptr<CleanupClient>> open(event_base* base, const std::string& socket_path,
                                                                      CleanupListener& listener, int timeout_ms);
+    CleanupClient(Key, event_base* base, std::string path, CleanupListener& listener, int timeout_ms);
     ~CleanupClient();
     CleanupClient(const CleanupClient&) = delete;
     CleanupClient& operator=(const CleanupClient&) = delete;
@@ -76,7 +81,6 @@ public:
 private:
     enum class Phase { Connecting, AwaitId, Open, AwaitReply, Done };
 
-    CleanupClient(event_base* base, std::string path, CleanupListener& listener, int timeout_ms);
     [[nodiscard]] Status start();
     [[nodiscard]] Result<bool> try_connect();
     void on_connect_retry(evutil_socket_t, short) noexcept;

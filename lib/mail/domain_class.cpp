@@ -53,11 +53,9 @@ Result<DomainList> DomainList::parse(const std::vector<std::string>& entries, st
                                      bool match_subdomains) {
     DomainList list;
     list.match_subdomains_ = match_subdomains;
-    for (const std::string& entry : entries)
-        if (Status added = expand_match_list_entry(
-                entry, param, [&](std::string_view text, bool negated) { return list.add_plain(text, negated, param); });
-            !added)
-            return tl::unexpected(added.error());
+    Status added = expand_match_list(
+        entries, param, [&](std::string_view text, bool negated) { return list.add_plain(text, negated, param); });
+    if (!added) return tl::unexpected(added.error());
     return list;
 }
 

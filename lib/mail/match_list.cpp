@@ -25,4 +25,11 @@ Status expand_match_list_entry(std::string_view entry, std::string_view param, c
     return {};
 }
 
+Status expand_match_list(const std::vector<std::string>& entries, std::string_view param,
+                         const MatchListAdder& add_plain) {
+    for (const std::string& entry : entries)
+        if (Status added = expand_match_list_entry(entry, param, add_plain); !added) return added;
+    return {};
+}
+
 }  // namespace tern

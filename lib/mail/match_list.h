@@ -1,7 +1,7 @@
 // lib/mail/match_list.h - the entry syntax Postfix's match lists share: "!" and /file/name
 //
 // SYNOPSIS
-//     Status s = tern::expand_match_list_entry(entry, "mynetworks",
+//     Status s = tern::expand_match_list(config.list("mynetworks"), "mynetworks",
 //         [&](std::string_view text, bool negated) -> tern::Status { ...add one plain entry... });
 // DESCRIPTION
 //     Postfix's domain lists (mydestination, relay_domains, ...) and
@@ -22,7 +22,9 @@
 
 #include <cstddef>
 #include <functional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "lib/base/result.h"
 
@@ -35,5 +37,8 @@ using MatchListAdder = std::function<Status(std::string_view text, bool negated)
 
 [[nodiscard]] Status expand_match_list_entry(std::string_view entry, std::string_view param,
                                              const MatchListAdder& add_plain, int depth = 0);
+// Every entry of a list, in order; stops at the first error.
+[[nodiscard]] Status expand_match_list(const std::vector<std::string>& entries, std::string_view param,
+                                       const MatchListAdder& add_plain);
 
 }  // namespace tern

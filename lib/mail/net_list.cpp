@@ -129,11 +129,9 @@ Status NetList::add_plain(std::string_view entry, bool negated, std::string_view
 
 Result<NetList> NetList::parse(const std::vector<std::string>& entries, std::string_view param) {
     NetList list;
-    for (const std::string& entry : entries)
-        if (Status added = expand_match_list_entry(
-                entry, param, [&](std::string_view text, bool negated) { return list.add_plain(text, negated, param); });
-            !added)
-            return tl::unexpected(added.error());
+    Status added = expand_match_list(
+        entries, param, [&](std::string_view text, bool negated) { return list.add_plain(text, negated, param); });
+    if (!added) return tl::unexpected(added.error());
     return list;
 }
 
