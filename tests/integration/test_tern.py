@@ -94,10 +94,46 @@ def test_control_commands_are_for_root_only(instance):
     assert "tern: fatal: the tern command is reserved for the superuser" in result.stderr
 
 
-def test_flush_is_not_available_yet(instance):
+def _command_directory_with_postqueue(instance):
+    """A command_directory holding the built postqueue, as make install would."""
+    commands = instance.root / "sbin"
+    commands.mkdir()
+    (commands / "postqueue").symlink_to(instance.build / "tools" / "postqueue" / "postqueue")
+    instance.set_main_cf(command_directory=str(commands))
+
+
+def test_flush_says_the_mail_system_is_down_without_qmgr(instance):
+    _command_directory_with_postqueue(instance)
     result = instance.tern("flush", check=False)
-    assert result.returncode == 1
-    assert "tern: flush: not available until qmgr exists" in result.stderr
+    assert result.returncode != 0
+    assert "Cannot flush mail queue - mail system is down" in result.stderr
+
+
+def test_flush_asks_qmgr_to_scan_deferred_mail_and_wakes_pickup(instance):
+    _command_directory_with_postqueue(instance)
+    public = instance.queue_dir / "public"
+    public.mkdir(parents=True, exist_ok=True)
+    listeners = {}
+    for name in ("qmgr", "pickup"):
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.bind(str(public / name))
+        sock.listen(1)
+        sock.settimeout(10)
+        listeners[name] = sock
+    try:
+        result = instance.tern("flush", check=False)
+        assert result.returncode == 0, result.stderr
+        received = {}
+        for name, sock in listeners.items():
+            peer, _ = sock.accept()
+            with peer:
+                peer.settimeout(10)
+                received[name] = peer.recv(64)
+        assert b"D" in received["qmgr"] and b"I" in received["qmgr"]
+        assert received["pickup"] == b"W"
+    finally:
+        for sock in listeners.values():
+            sock.close()
 
 
 # ---- init ----------------------------------------------------------------

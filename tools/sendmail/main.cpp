@@ -39,6 +39,7 @@
 #include <string>
 #include <vector>
 
+#include "lib/base/exec.h"
 #include "lib/base/fd.h"
 #include "lib/base/log.h"
 #include "lib/base/text.h"
@@ -68,11 +69,8 @@ std::string config_dir(const sendmail::Options& o) {
         tern::log_fatal_exit(EX_UNAVAILABLE, "%.*s: %s is not available (%s)", static_cast<int>(flag.size()), flag.data(),
               path.c_str(), std::strerror(errno));
     args.insert(args.begin(), {name, "-c", cfg.config_dir()});
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execv(path.c_str(), argv.data());
-    tern::log_fatal_exit(EX_OSERR, "execute %s: %s", path.c_str(), std::strerror(errno));
+    const tern::Error failed = tern::exec_program(path, std::move(args));
+    tern::log_fatal_exit(EX_OSERR, "%s", failed.describe().c_str());
 }
 
 std::string login_name() {

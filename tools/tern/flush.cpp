@@ -1,16 +1,22 @@
-// tools/tern/flush.cpp - tern flush: retry deferred mail (needs qmgr)
+// tools/tern/flush.cpp - tern flush: retry deferred mail now
 //
-// Postfix runs "postqueue -f", which asks qmgr to scan the deferred
-// queue now. tern has no qmgr yet, so flush says so and fails.
-// TODO(qmgr issue): run postqueue -f once qmgr and postqueue exist.
+// As Postfix's postfix-script: runs "postqueue -c CONFIG -f" from
+// command_directory, which asks qmgr to forget dead destinations and to
+// scan the deferred and incoming queues at once, and wakes pickup.
+// postqueue's messages and exit status are tern flush's.
 #include <cstdio>
 
+#include "lib/base/exec.h"
+#include "lib/base/log.h"
 #include "tools/tern/commands.h"
 
 namespace tern_cmd {
 
-int run_flush(const Invocation&) {
-    std::fputs("tern: flush: not available until qmgr exists\n", stderr);
+int run_flush(const Invocation& inv) {
+    const Instance instance = load_instance(inv);
+    const std::string postqueue = instance.config.get("command_directory") + "/postqueue";
+    const tern::Error failed = tern::exec_program(postqueue, {"postqueue", "-c", inv.config_dir, "-f"});
+    tern::log_error("%s", failed.describe().c_str());
     return kExitFail;
 }
 

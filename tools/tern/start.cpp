@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "lib/base/exec.h"
 #include "lib/base/fd.h"
 #include "lib/base/log.h"
 #include "tools/tern/commands.h"
@@ -36,12 +37,9 @@ constexpr auto kPollInterval = std::chrono::milliseconds(20);
     if (null && null.get() != STDIN_FILENO) (void)::dup2(null.get(), STDIN_FILENO);
     std::vector<std::string> words{master, "-c", inv.config_dir};
     for (int i = 0; i < inv.verbose; ++i) words.emplace_back("-v");
-    std::vector<char*> argv;
-    for (std::string& word : words) argv.push_back(word.data());
-    argv.push_back(nullptr);
     ::signal(SIGHUP, SIG_DFL);
-    ::execv(master.c_str(), argv.data());
-    tern::log_error("exec %s: %s", master.c_str(), std::strerror(errno));
+    const tern::Error failed = tern::exec_program(master, std::move(words));
+    tern::log_error("%s", failed.describe().c_str());
     ::_exit(kExitFail);
 }
 
