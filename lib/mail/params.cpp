@@ -108,6 +108,7 @@ constexpr auto kParams = std::to_array<ParamSpec>({
     {"disable_mime_input_processing", "no", ParamType::Bool},
     {"disable_mime_output_conversion", "no", ParamType::Bool},
     {"disable_vrfy_command", "no", ParamType::Bool},
+    {"dns_resolv_conf", "/etc/resolv.conf", ParamType::String},  // tern extension: the smtp/lmtp resolver's file
     {"double_bounce_sender", "double-bounce", ParamType::String},
     {"empty_address_recipient", "MAILER-DAEMON", ParamType::String},
     {"error_notice_recipient", "postmaster", ParamType::String},
