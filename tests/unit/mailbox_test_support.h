@@ -54,6 +54,7 @@ public:
     }
     void shrink_to(off_t bytes) const { REQUIRE(::ftruncate(fd_.get(), bytes) == 0); }
     [[nodiscard]] const tern::QueueFile& file() const { return file_; }
+    [[nodiscard]] int fd() const { return fd_.get(); }
 
 private:
     tern::Fd fd_;
