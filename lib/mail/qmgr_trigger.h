@@ -10,9 +10,10 @@
 //     deferred queue, 'I' scan incoming/ (kQmgrRequestScanIncoming, which
 //     cleanup sends, lives in lib/mail/cleanup_protocol.h), 'A' ignore
 //     the backoff times; pickup wakes up on any byte ('W').
-//     postqueue -f sends kQmgrFlushRequest ("FDI") to qmgr and
-//     kPickupWakeupRequest to pickup, as Postfix's mail_flush_deferred()
-//     and mail_flush_maildrop() do.
+//     postqueue -f sends kQmgrFlushRequest ("FADI": forget dead
+//     destinations, scan deferred/ ignoring the next-attempt times, then
+//     incoming/) to qmgr and kPickupWakeupRequest to pickup, as Postfix's
+//     mail_flush_deferred() and mail_flush_maildrop() do.
 // ERRORS
 //     send_trigger: a connect or write failure (nobody listens, timeout)
 //     is a Temporary error naming the socket.
@@ -30,7 +31,7 @@ inline constexpr char kQmgrRequestFlush = 'F';         // forget dead destinatio
 inline constexpr char kQmgrRequestScanDeferred = 'D';  // scan deferred/ now
 inline constexpr char kQmgrRequestScanAll = 'A';       // ignore backoff times
 inline constexpr char kPickupRequestWakeup = 'W';
-inline constexpr std::string_view kQmgrFlushRequest = "FDI";
+inline constexpr std::string_view kQmgrFlushRequest = "FADI";
 inline constexpr std::string_view kPickupWakeupRequest = "W";
 
 // Connects to the UNIX socket at `path`, writes `request` and closes.
