@@ -69,10 +69,13 @@ std::string_view subject(const DsnInput& in) noexcept {
 }
 
 // RFC 3464 diagnostic-type is an atom: Postfix maps specials in mail_name to '-'.
+// Capitalized as field names are ("X-Tern-Queue-ID" where Postfix writes "X-Postfix-Queue-ID").
 std::string atom_of(std::string_view mail_name) {
     std::string atom = tern::printable(mail_name, 64);
     for (char& c : atom)
         if (std::string_view(" \t()<>@,;:\\\".[]").find(c) != std::string_view::npos) c = '-';
+    if (!atom.empty() && atom.front() >= 'a' && atom.front() <= 'z')
+        atom.front() = static_cast<char>(atom.front() - 'a' + 'A');
     return atom;
 }
 

@@ -32,7 +32,7 @@
 //     Original-Recipient (ORCPT given; "rfc822;" added when it has no
 //     type), Action (always "failed" in a failure report), Status,
 //     Remote-MTA (known), Diagnostic-Code (the record's, else
-//     "X-tern; reason"), Will-Retry-Until (delay reports).
+//     "X-Tern; reason"), Will-Retry-Until (delay reports).
 //     Part 3: the original after "Return-Path: <sender>", as
 //     message/rfc822 ("Undelivered Message") or text/rfc822-headers
 //     ("Undelivered Message Headers"): see returned_part().

@@ -113,12 +113,12 @@ TEST_CASE("bounce dsn: failure report structure", "[bounce]") {
 
     CHECK(has_line(m.parts[1].headers, "Content-Type: message/delivery-status"));
     const std::string& report = m.parts[1].body;
-    CHECK(report.rfind("Reporting-MTA: dns; mx.example\r\nX-tern-Queue-ID: 4Xb2kQ1Zz3z9v\r\n"
-                       "X-tern-Sender: rfc822; a@example.com\r\nArrival-Date: ", 0) == 0);
+    CHECK(report.rfind("Reporting-MTA: dns; mx.example\r\nX-Tern-Queue-ID: 4Xb2kQ1Zz3z9v\r\n"
+                       "X-Tern-Sender: rfc822; a@example.com\r\nArrival-Date: ", 0) == 0);
     CHECK(has_line(report, "Final-Recipient: rfc822; b@example.com"));
     CHECK(has_line(report, "Action: failed"));
     CHECK(has_line(report, "Status: 5.1.1"));
-    CHECK(has_line(report, "Diagnostic-Code: X-tern; unknown user: \"b\""));
+    CHECK(has_line(report, "Diagnostic-Code: X-Tern; unknown user: \"b\""));
     CHECK(report.find("Original-Recipient") == std::string::npos);
     CHECK(report.find("Remote-MTA") == std::string::npos);
     CHECK(report.find("Original-Envelope-Id") == std::string::npos);
@@ -213,7 +213,7 @@ TEST_CASE("bounce dsn: delay, success and postmaster copies", "[bounce]") {
     CHECK(has_line(m.headers, "Subject: Postmaster Copy: Undelivered Mail"));
     CHECK(has_line(m.headers, "Auto-Submitted: auto-generated"));
     CHECK(m.parts[0].body.find("This is the mail system") == std::string::npos);
-    CHECK(m.parts[1].body.find("X-tern-Sender") == std::string::npos);
+    CHECK(m.parts[1].body.find("X-Tern-Sender") == std::string::npos);
     CHECK(m.parts[2].body.rfind("Return-Path: <>\r\n", 0) == 0);
 }
 
