@@ -243,3 +243,25 @@ def test_success_dsn_and_bad_requests(bounce_instance):
     missing = ask(inst, "flush", make_queue_id())
     assert missing["status"] == "4" and "open" in missing["reason"]
     assert notices(inst, new) == []
+
+
+def test_large_originals_go_in_chunks_or_as_headers_only(bounce_instance):
+    inst = bounce_instance  # bounce_size_limit = 100000
+    line = b"x" * 998 + b"\r\n"
+    big = ORIGINAL + line * 90          # about 90 KB: returned whole, in two cleanup chunks
+    bigger = ORIGINAL + line * 110      # over the limit: headers only, even with RET=FULL
+    seen = []
+    for content, ret, kind in ((big, "", "message/rfc822"), (bigger, "FULL", "text/rfc822-headers")):
+        qid, offsets = message(inst, "a@example.com", ["b@example.net"], content=content, ret=ret)
+        write_log(inst, "bounce", qid, [record("b@example.net", offsets[0])])
+        assert ask(inst, "flush", qid)["status"] == "0"
+        new = notices(inst, seen)
+        assert len(new) == 1
+        seen += new
+        _, msg = read_notice(inst, new[0])
+        part = msg.get_payload()[2]
+        assert part.get_content_type() == kind
+        if kind == "message/rfc822":
+            assert part.get_payload()[0].get_payload() == "body line\r\n" + line.decode() * 90
+        else:
+            assert b"xxxx" not in part.as_bytes()
