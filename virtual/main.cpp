@@ -23,6 +23,7 @@
 #include <sys/resource.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <memory>
 #include <optional>
@@ -69,7 +70,10 @@ void deliver(std::unique_ptr<tern::DeliveryJob> job, tern::ServerContext&) noexc
             outcomes.push_back(std::move(out));
             continue;
         }
-        outcomes.push_back(virt::deliver_recipient(*g_settings, message, r));
+        const auto start = std::chrono::steady_clock::now();
+        tern::AgentOutcome out = virt::deliver_recipient(*g_settings, message, r);
+        out.transmit_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        outcomes.push_back(std::move(out));
     }
     tern::DeliveryJob::finish(std::move(job), std::move(outcomes));
 }
