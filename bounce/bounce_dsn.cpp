@@ -210,7 +210,7 @@ void original_part(std::string& out, const DsnInput& in, std::string_view bounda
 }  // namespace
 
 Returned returned_part(const DsnInput& in) noexcept {
-    if (in.ret == tern::DsnRet::Headers) return Returned::Headers;
+    if (in.headers_only || in.ret == tern::DsnRet::Headers) return Returned::Headers;
     if (in.kind != DsnKind::Failure && in.ret != tern::DsnRet::Full) return Returned::Headers;
     if (in.bounce_size_limit > 0 && in.original_size > in.bounce_size_limit) return Returned::Headers;
     return Returned::Message;

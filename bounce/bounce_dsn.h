@@ -78,6 +78,7 @@ struct DsnInput {
     std::vector<tern::DeliveryRecord> records{};  // the recipients to report, already filtered
     std::string_view original{};           // the original content (CRLF lines), or its first part
     tern::DsnRet ret = tern::DsnRet::None;
+    bool headers_only = false;             // return the headers whatever RET says (postmaster copies)
     std::uint64_t original_size = 0;       // the whole content's size
     std::uint64_t bounce_size_limit = 50000;  // 0: no limit
     bool eight_bit = false;                // the original is 8-bit: CTE 8bit
@@ -85,7 +86,7 @@ struct DsnInput {
     std::int64_t max_queue_lifetime_s = 0; // delay reports: Will-Retry-Until and text
 };
 
-// What part 3 carries: the headers for RET=HDRS, a delay or success
+// What part 3 carries: the headers for headers_only, RET=HDRS, a delay or success
 // report without RET=FULL, or an original over bounce_size_limit (so the
 // MIME structure is never cut); the whole message otherwise.
 [[nodiscard]] Returned returned_part(const DsnInput& in) noexcept;

@@ -71,6 +71,15 @@ std::vector<tern::DeliveryRecord> still_todo(const tern::QueueFile& file,
     return out;
 }
 
+// Postfix's optional notify_classes copies: every record, headers only.
+Notice postmaster_copy(DsnKind kind, const std::vector<tern::DeliveryRecord>& records, std::string_view to,
+                       const NoticeSettings& settings, std::string label) {
+    return {.kind = kind, .postmaster_copy = true,
+            .envelope_sender = qualify(settings.double_bounce_sender, settings.myorigin),
+            .to = qualify(to, settings.myorigin), .records = records, .log_label = std::move(label),
+            .headers_only = true, .optional = true};
+}
+
 void add_failure_notice(Plan& plan, const tern::QueueFile& file, const std::vector<tern::DeliveryRecord>& failed,
                         const NoticeSettings& settings) {
     if (failed.empty()) return;
@@ -89,6 +98,9 @@ void add_failure_notice(Plan& plan, const tern::QueueFile& file, const std::vect
     for (const tern::DeliveryRecord& r : failed)
         if (notify_allows(r.notify, tern::kDsnNotifyFailure)) n.records.push_back(r);
     if (!n.records.empty()) plan.notices.push_back(std::move(n));
+    if (settings.notify_bounce)
+        plan.notices.push_back(postmaster_copy(DsnKind::Failure, failed, settings.bounce_recipient, settings,
+                                               "postmaster non-delivery notification"));
 }
 
 void add_success_notice(Plan& plan, const tern::QueueFile& file, const std::vector<tern::DeliveryRecord>& records,
@@ -125,9 +137,13 @@ Plan plan_notices(RequestKind kind, const tern::QueueFile& file, const std::vect
         case RequestKind::Delay: {
             if (file.sender.empty() || is_double_bounce_sender(file.sender, settings)) return plan;
             Notice n{.kind = DsnKind::Delay, .to = file.sender, .log_label = "sender delay notification"};
-            for (const tern::DeliveryRecord& r : still_todo(file, tern::newest_per_recipient(defer_log)))
+            const std::vector<tern::DeliveryRecord> todo = still_todo(file, tern::newest_per_recipient(defer_log));
+            for (const tern::DeliveryRecord& r : todo)
                 if (notify_allows(r.notify, tern::kDsnNotifyDelay)) n.records.push_back(r);
             if (!n.records.empty()) plan.notices.push_back(std::move(n));
+            if (settings.notify_delay && !todo.empty())
+                plan.notices.push_back(postmaster_copy(DsnKind::Delay, todo, settings.delay_recipient, settings,
+                                                       "postmaster delay notification"));
             return plan;
         }
         case RequestKind::Expire:

@@ -25,9 +25,14 @@
 //     and every failed record; no success or delay report. A message from
 //     double_bounce_sender (bare or @myorigin/@myhostname) gets no notice
 //     at all (discard_double_bounce is set): a notice about a notice
-//     could loop.
+//     could loop. (Postfix sends that double bounce only when
+//     notify_classes has bounce or 2bounce; the contract always sends it.)
+//     notify_classes: "bounce" adds a postmaster copy of every sender
+//     failure report (headers only) to bounce_notice_recipient, "delay" one
+//     of every delay report to delay_notice_recipient, both from
+//     double_bounce_sender, both optional: their failure is only logged.
 // LIMITS
-//     At most two notices per request; records come from logs already
+//     At most four notices per request; records come from logs already
 //     bounded by kMaxDeliveryLogRecords.
 #pragma once
 
@@ -49,6 +54,10 @@ struct NoticeSettings {
     std::string myorigin{};
     std::string double_bounce_sender = "double-bounce";
     std::string double_bounce_recipient = "postmaster";  // 2bounce_notice_recipient
+    std::string bounce_recipient = "postmaster";         // bounce_notice_recipient
+    std::string delay_recipient = "postmaster";          // delay_notice_recipient
+    bool notify_bounce = false;                          // notify_classes has "bounce"
+    bool notify_delay = false;                           // notify_classes has "delay"
 };
 
 struct Notice {
@@ -58,6 +67,8 @@ struct Notice {
     std::string to{};
     std::vector<tern::DeliveryRecord> records{};
     std::string log_label{};        // "sender non-delivery notification", ...
+    bool headers_only = false;      // part 3 carries only the original's headers
+    bool optional = false;          // a failure is logged, not retried (notify_classes copies)
 };
 
 struct Plan {

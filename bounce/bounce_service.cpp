@@ -2,7 +2,6 @@
 #include "bounce/bounce_service.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -173,6 +172,7 @@ DsnInput Session::dsn_input(const Notice& notice) const {
         .records = notice.records,
         .original = original_,
         .ret = file_.ret,
+        .headers_only = notice.headers_only,
         .original_size = file_.content_size,
         .bounce_size_limit = settings.bounce_size_limit,
         .eight_bit = eight_bit_,
@@ -213,7 +213,7 @@ void Session::on_cleanup_queue_id(std::string_view) noexcept {
 }
 
 void Session::on_cleanup_reply(const tern::CleanupReply& reply) noexcept {
-    if (reply.status != 0) return answer(4, "cleanup: " + tern::printable(reply.reason, 500));
+    if (reply.status != 0) return notice_failed("cleanup: " + tern::printable(reply.reason, 500));
     const std::string new_id = reply.queue_id.empty() ? cleanup_->queue_id() : reply.queue_id;
     tern::log_info("%s: %s: %s", queue_id_.c_str(), plan_.notices[next_].log_label.c_str(),
                    tern::printable(new_id, 64).c_str());
@@ -223,9 +223,21 @@ void Session::on_cleanup_reply(const tern::CleanupReply& reply) noexcept {
 }
 
 void Session::on_cleanup_failure(const std::string& why) noexcept {
-    tern::log_warning("%s: cannot queue a delivery status notification: %s", queue_id_.c_str(),
-                      tern::printable(why, 500).c_str());
-    answer(4, "cleanup: " + tern::printable(why, 500));
+    notice_failed("cleanup: " + tern::printable(why, 500));
+}
+
+void Session::notice_failed(const std::string& why) noexcept {
+    const Notice& notice = plan_.notices[next_];
+    if (!notice.optional) {
+        tern::log_warning("%s: cannot queue a delivery status notification: %s", queue_id_.c_str(), why.c_str());
+        return answer(4, why);
+    }
+    // As Postfix: a failed postmaster copy does not make the sender's notice go out again.
+    tern::log_warning("%s: postmaster notice failed while bouncing to %s: %s", queue_id_.c_str(),
+                      tern::printable(file_.sender, 500).c_str(), why.c_str());
+    cleanup_.reset();
+    ++next_;
+    next_notice();
 }
 
 void Session::finish_all() noexcept {

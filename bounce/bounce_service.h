@@ -77,6 +77,7 @@ private:
     [[nodiscard]] tern::Status read_original(int fd, const tern::QueueFile& file);
     void next_notice() noexcept;
     [[nodiscard]] DsnInput dsn_input(const Notice& notice) const;
+    void notice_failed(const std::string& why) noexcept;
     void finish_all() noexcept;
     void answer(int status, const std::string& reason) noexcept;  // destroys *this
 

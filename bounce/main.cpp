@@ -25,6 +25,7 @@
 
 #include "bounce/bounce_service.h"
 #include "lib/base/log.h"
+#include "lib/base/text.h"
 #include "lib/mail/config.h"
 #include "lib/mail/event_server.h"
 
@@ -48,6 +49,12 @@ bounce::Settings settings_from_config(const tern::ServerContext& ctx) {
     s.notice.myorigin = cfg.get("myorigin");
     s.notice.double_bounce_sender = cfg.get("double_bounce_sender");
     s.notice.double_bounce_recipient = cfg.get("2bounce_notice_recipient");
+    s.notice.bounce_recipient = cfg.get("bounce_notice_recipient");
+    s.notice.delay_recipient = cfg.get("delay_notice_recipient");
+    for (const std::string& name : cfg.list("notify_classes")) {
+        if (tern::iequals(name, "bounce")) s.notice.notify_bounce = true;
+        if (tern::iequals(name, "delay")) s.notice.notify_delay = true;
+    }
     s.mail_name = cfg.get("mail_name");
     s.bounce_size_limit = static_cast<std::uint64_t>(std::max(0LL, required(cfg.bytes("bounce_size_limit"))));
     s.delay_warning_s = required(cfg.seconds("delay_warning_time"));

@@ -63,14 +63,18 @@ def record(rcpt, offset, action="failed", status="5.1.1", reason="unknown user",
     return encode(attrs)
 
 
-@pytest.fixture
-def bounce_instance(instance):
+def start(instance, **main_cf):
     instance.write_master_cf(delivery_master_cf(instance.smtp_port, only={"cleanup", "bounce"}))
-    instance.set_main_cf(myhostname="mx.example.org", mydomain="example.org", bounce_size_limit="100000")
+    instance.set_main_cf(myhostname="mx.example.org", mydomain="example.org", bounce_size_limit="100000", **main_cf)
     instance.start()
     instance.wait_for(lambda: (instance.queue_dir / "public" / "cleanup").exists(), what="public/cleanup")
     instance.wait_for(lambda: (instance.queue_dir / "private" / "bounce").exists(), what="private/bounce")
     return instance
+
+
+@pytest.fixture
+def bounce_instance(instance):
+    return start(instance)
 
 
 def message(inst, sender, recipients, content=ORIGINAL, **kw):
@@ -265,3 +269,23 @@ def test_large_originals_go_in_chunks_or_as_headers_only(bounce_instance):
             assert part.get_payload()[0].get_payload() == "body line\r\n" + line.decode() * 90
         else:
             assert b"xxxx" not in part.as_bytes()
+
+
+def test_notify_classes_bounce_copies_postmaster(instance):
+    inst = start(instance, notify_classes="bounce, resource, software", bounce_notice_recipient="bounces")
+    qid, offsets = message(inst, "a@example.com", ["b@example.net"])
+    write_log(inst, "bounce", qid, [record("b@example.net", offsets[0])])
+    assert ask(inst, "flush", qid)["status"] == "0"
+    new = notices(inst)
+    assert len(new) == 2
+    inst.wait_for_log(rf"{qid}: sender non-delivery notification: ")
+    inst.wait_for_log(rf"{qid}: postmaster non-delivery notification: ")
+    by_rcpt = {}
+    for notice_id in new:
+        q, msg = read_notice(inst, notice_id)
+        by_rcpt[q.recipients[0].address] = (q, msg)
+    q, msg = by_rcpt["bounces@mx.example.org"]
+    assert q.sender == "double-bounce@mx.example.org"
+    assert msg["Subject"] == "Postmaster Copy: Undelivered Mail"
+    assert msg.get_payload()[2].get_content_type() == "text/rfc822-headers"
+    assert by_rcpt["a@example.com"][1].get_payload()[2].get_content_type() == "message/rfc822"

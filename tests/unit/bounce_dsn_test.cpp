@@ -171,6 +171,9 @@ TEST_CASE("bounce dsn: RET, size limit and 8-bit originals", "[bounce]") {
     CHECK(bounce::returned_part(in) == bounce::Returned::Headers);
     in.bounce_size_limit = 0;  // no limit
     CHECK(bounce::returned_part(in) == bounce::Returned::Message);
+    in.headers_only = true;  // postmaster copies
+    CHECK(bounce::returned_part(in) == bounce::Returned::Headers);
+    in.headers_only = false;
 
     in.eight_bit = true;
     const std::string eight = "Subject: caf\xc3\xa9\r\n\r\nna\xc3\xafve\r\n";

@@ -153,3 +153,35 @@ TEST_CASE("bounce notice: delay warns about to-do recipients whose NOTIFY allows
     plan = bounce::plan_notices(bounce::RequestKind::Delay, f, {}, defer, kSettings, 1);
     CHECK(plan.notices.empty());
 }
+
+TEST_CASE("bounce notice: notify_classes bounce and delay add optional postmaster copies", "[bounce]") {
+    bounce::NoticeSettings settings = kSettings;
+    settings.notify_bounce = true;
+    settings.notify_delay = true;
+    settings.bounce_recipient = "bounces";
+    const tern::QueueFile f = file_from("a@example.com");
+    bounce::Plan plan = bounce::plan_notices(bounce::RequestKind::Flush, f,
+                                             {record("d@x", 300, "failed", tern::kDsnNotifyNever)}, {}, settings, 1);
+    REQUIRE(plan.notices.size() == 1);  // the sender said NEVER; postmaster still hears of it
+    const bounce::Notice& copy = plan.notices[0];
+    CHECK(copy.postmaster_copy);
+    CHECK(copy.optional);
+    CHECK(copy.headers_only);
+    CHECK(copy.to == "bounces@example.org");
+    CHECK(copy.envelope_sender == "double-bounce@example.org");
+    CHECK(copy.records.size() == 1);
+
+    plan = bounce::plan_notices(bounce::RequestKind::Delay, f, {}, {record("e@x", 400, "delayed", tern::kDsnNotifyDelay)},
+                                settings, 1);
+    REQUIRE(plan.notices.size() == 2);
+    CHECK_FALSE(plan.notices[0].optional);
+    CHECK(plan.notices[1].kind == bounce::DsnKind::Delay);
+    CHECK(plan.notices[1].to == "postmaster@example.org");
+    CHECK(plan.notices[1].log_label == "postmaster delay notification");
+
+    settings.notify_bounce = false;  // a null-sender failure goes to postmaster whatever notify_classes says
+    plan = bounce::plan_notices(bounce::RequestKind::Flush, file_from(""), {record("b@x", 100, "failed")}, {},
+                                settings, 1);
+    REQUIRE(plan.notices.size() == 1);
+    CHECK_FALSE(plan.notices[0].optional);
+}
