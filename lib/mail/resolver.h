@@ -17,16 +17,19 @@
 //         Relay          -> relay_transport     (default "relay")
 //         Other          -> default_transport   (default "smtp")
 //         a "transport:nexthop" value is split at the first ':'; an empty
-//         nexthop is relayhost for Relay and Other when relayhost is set,
-//         else the recipient's domain (myhostname for a local address
-//         without one);
+//         nexthop is myhostname for Local and VirtualMailbox (as Postfix,
+//         so one queue serves all their domains), relayhost for Relay and
+//         Other when relayhost is set, else the recipient's domain;
 //       - transport_maps override that, looked up in Postfix's order:
 //         the full address, the address without its extension
 //         (recipient_delimiter), the domain, then its parent domains as
 //         ".parent" (or "parent" with parent_domain_matches_subdomains
-//         naming transport_maps, Postfix's default), then "*". An empty
-//         transport or nexthop in the result keeps the one above; a
-//         result "error:TEXT" or "discard:TEXT" keeps TEXT as nexthop.
+//         naming transport_maps; not Postfix's default), then "*";
+//         regexp/pcre/cidr tables see only the full address and "*".
+//         As transport(5): ":" keeps transport and nexthop, ":nexthop"
+//         keeps the transport, "transport:" resets the nexthop to the
+//         recipient domain ("Address is undeliverable" for error/retry);
+//         a result "error:TEXT" or "discard:TEXT" keeps TEXT as nexthop.
 //     The same Resolver answers smtpd's recipient checks and qmgr's
 //     scheduling, so both always agree.
 //     extension_of() and without_extension() split "user+ext@domain" at
