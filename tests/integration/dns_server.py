@@ -43,6 +43,11 @@ DESCRIPTION
     lower-cased and without the final dot, type a mnemonic ("A", "MX",
     "TYPE65"), proto "udp" or "tcp"; asked() gives the (name, type) pairs.
 
+    Port 53 works too, as root, on any other loopback address
+    (DnsServer(zone, port=53, host="127.0.0.53")): a resolver that cannot
+    take a port (glibc's) can then use it; resolv_conf() then writes the
+    address alone.
+
     resolv_conf(path) writes "nameserver 127.0.0.1:PORT" and
     "options timeout:1 attempts:1", and returns path. libevent 2.1's
     evdns_base_resolv_conf_parse() reads the port after the colon
@@ -236,7 +241,8 @@ class DnsServer:
         options = [f"timeout:{timeout}"] if timeout is not None else []
         options += [f"attempts:{attempts}"] if attempts is not None else []
         with open(path, "w") as f:
-            f.write(f"nameserver {self.host}:{self.port}\n")
+            server = self.host if self.port == 53 else f"{self.host}:{self.port}"
+            f.write(f"nameserver {server}\n")
             if options:
                 f.write(f"options {' '.join(options)}\n")
         return path

@@ -9,6 +9,7 @@ smtp-sink counts, dumps and rejects what smtplib and swaks send; the
 Python sink answers per recipient in SMTP and LMTP. No tern daemon runs.
 """
 
+import random
 import shutil
 import smtplib
 import subprocess
@@ -92,6 +93,17 @@ def test_dns_truncates_large_udp_answers(dns):
 def test_dns_zone_changes_while_running(dns):
     dns.zone["late.test"] = {"A": ["127.0.0.9"]}
     assert query(dns.port, "late.test", "A").answers == [("late.test", "A", "127.0.0.9")]
+
+
+def test_dns_on_port_53_of_another_loopback_address(tmp_path):
+    host = f"127.0.{random.randrange(1, 255)}.{random.randrange(2, 255)}"
+    try:
+        server = DnsServer(ZONE, port=53, host=host)
+    except OSError as problem:  # that address's port 53 is taken
+        pytest.skip(f"{host}:53: {problem}")
+    with server:
+        assert query(53, "mx1.example.test", host=host).answers == [("mx1.example.test", "A", "127.0.0.1")]
+        assert server.resolv_conf(tmp_path / "resolv.conf").read_text().startswith(f"nameserver {host}\n")
 
 
 @pytest.mark.skipif(shutil.which("dig") is None, reason="dig not installed (package bind9-dnsutils)")
