@@ -4,6 +4,7 @@
 #include "lib/base/text.h"
 #include "lib/mail/address.h"
 #include "lib/mail/net_list.h"
+#include "lib/mail/resolver.h"
 
 namespace smtpd {
 
@@ -32,14 +33,7 @@ ResolvedAddress resolve_address(std::string_view address, const AddressForm& for
 }
 
 std::string strip_extension(std::string_view address, std::string_view delimiters) {
-    if (delimiters.empty()) return std::string(address);
-    const std::size_t at = address.rfind('@');
-    const std::string_view local = address.substr(0, at);
-    const std::size_t cut = local.find_first_of(delimiters);
-    if (cut == std::string_view::npos || cut == 0) return std::string(address);
-    std::string bare(local.substr(0, cut));
-    if (at != std::string_view::npos) bare += address.substr(at);
-    return bare;
+    return tern::without_extension(address, delimiters);
 }
 
 bool is_postfix_hostname(std::string_view name) noexcept {

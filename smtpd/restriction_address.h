@@ -17,7 +17,10 @@
 //     with swap_bangpath), which Postfix never trusts for relaying
 //     unless allow_untrusted_routing is set.
 //     strip_extension() removes a recipient_delimiter extension from the
-//     local part (the first delimiter character up to the '@').
+//     local part (the first delimiter character up to the '@'), with the
+//     exceptions of Postfix's split_addr() (tern::without_extension: never
+//     postmaster, MAILER-DAEMON, double-bounce, owner-x or x-request), so
+//     smtpd and qmgr strip alike.
 //     is_postfix_hostname() is Postfix's valid_hostname(): labels of
 //     letters, digits, '-' and '_', no label starts or ends with '-', at
 //     most 63 bytes a label and 255 in all, and not all numeric.

@@ -4,6 +4,7 @@
 #include "lib/base/log.h"
 #include "lib/base/text.h"
 #include "lib/mail/address.h"
+#include "lib/mail/dsn_text.h"
 #include "smtpd/restriction_eval.h"
 
 namespace smtpd {
@@ -155,16 +156,20 @@ Evaluation::Status Evaluation::unauth_destination(std::string_view recipient, in
     return reject(code, dsn, "<" + std::string(recipient) + ">: Relay access denied");
 }
 
+// Postfix's check_rcpt_maps(): the recipient's class comes from the same
+// Resolver qmgr uses, so smtpd refuses exactly what qmgr could not deliver.
 Evaluation::Status Evaluation::check_rcpt_maps(std::string_view address, ReplyClass reply_class) {
     const ResolvedAddress resolved = resolve_address(address, state_.form);
-    const tern::Result<tern::DomainClass> domain_class = state_.domains.classify(resolved.domain);
-    if (!domain_class) return lookup_failure(address);
-    const bool local = *domain_class == tern::DomainClass::Local;
+    const tern::Result<tern::Resolution> resolution = state_.resolver.resolve(resolved.address);
+    if (!resolution) return resolution.error().temporary() ? lookup_failure(address) : Status::Dunno;
+    const bool local = resolution->address_class == tern::DomainClass::Local;
     const RecipientMaps& maps = state_.recipient_maps;
     // An address that canonical or virtual alias mapping rewrites is known.
     tern::Result<bool> known = maps.contains(MapSet::Rewriting, resolved.address, resolved.domain, state_.delimiters, local);
     if (!known) return lookup_failure(address);
     if (*known) return Status::Dunno;
+    // Whatever resolves to the error transport is undeliverable (virtual alias domains among it).
+    if (resolution->transport == "error") return error_transport(address, *resolution, reply_class);
     const std::string dsn = reply_class == ReplyClass::Sender ? "5.1.0" : "5.1.1";
     const std::string what = what_rejected(address, reply_class) + "User unknown";
     const std::string_view shown = state_.codes.show_table ? " in " : "";
@@ -175,7 +180,7 @@ Evaluation::Status Evaluation::check_rcpt_maps(std::string_view address, ReplyCl
         if (*found) return Status::Dunno;
         return reject(code, dsn, what + std::string(shown) + (shown.empty() ? "" : std::string(table)));
     };
-    switch (*domain_class) {
+    switch (resolution->address_class) {
     case tern::DomainClass::Local: {
         // Mail that bounce and qmgr make and absorb themselves.
         const std::string_view user = resolved.local;
@@ -184,16 +189,25 @@ Evaluation::Status Evaluation::check_rcpt_maps(std::string_view address, ReplyCl
             return Status::Dunno;
         return lookup(MapSet::LocalRecipients, state_.codes.unknown_local, "local recipient table");
     }
-    case tern::DomainClass::VirtualAlias:
-        return reject(state_.codes.unknown_virtual_alias, fix_dsn("5.1.1", reply_class),
-                      what + std::string(shown) + (shown.empty() ? "" : "virtual alias table"));
     case tern::DomainClass::VirtualMailbox:
         return lookup(MapSet::VirtualMailboxes, state_.codes.unknown_virtual_mailbox, "virtual mailbox table");
     case tern::DomainClass::Relay:
         return lookup(MapSet::RelayRecipients, state_.codes.unknown_relay, "relay recipient table");
+    case tern::DomainClass::VirtualAlias:  // the resolver sends these to the error transport
     case tern::DomainClass::Other: return Status::Dunno;
     }
     return Status::Dunno;
+}
+
+// "550 5.1.1 <x>: Recipient address rejected: User unknown in virtual alias table", or
+// the text of an error:... transport (transport_maps, *_transport), as Postfix.
+Evaluation::Status Evaluation::error_transport(std::string_view address, const tern::Resolution& resolution,
+                                               ReplyClass reply_class) {
+    const tern::DsnText reason =
+        tern::split_dsn_text(resolution.nexthop, reply_class == ReplyClass::Sender ? "5.1.0" : "5.1.1");
+    const int code =
+        resolution.address_class == tern::DomainClass::VirtualAlias ? state_.codes.unknown_virtual_alias : 550;
+    return reject(code, fix_dsn(reason.dsn, reply_class), what_rejected(address, reply_class) + reason.text);
 }
 
 Evaluation::Status Evaluation::non_fqdn_address(std::string_view address, ReplyClass reply_class) {

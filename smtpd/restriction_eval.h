@@ -34,6 +34,7 @@
 
 #include "lib/mail/domain_class.h"
 #include "lib/mail/net_list.h"
+#include "lib/mail/resolver.h"
 #include "smtpd/restriction_address.h"
 #include "smtpd/restriction_list.h"
 #include "smtpd/restriction_maps.h"
@@ -50,6 +51,7 @@ struct PolicyState {
     tern::NetList mynetworks;
     std::vector<tern::IpNet> interface_addresses;
     tern::DomainClassifier domains;
+    tern::Resolver resolver;                 // the address class and transport, as qmgr sees them
     RecipientMaps recipient_maps;
     AddressForm form;
     std::string delimiters;                  // recipient_delimiter
@@ -114,6 +116,7 @@ private:
     Status permit_auth_destination(std::string_view recipient);
     Status unauth_destination(std::string_view recipient, int code, std::string_view dsn);
     Status check_rcpt_maps(std::string_view address, ReplyClass reply_class);
+    Status error_transport(std::string_view address, const tern::Resolution& resolution, ReplyClass reply_class);
     Status unlisted_recipient();
     Status unlisted_sender();
     Status non_fqdn_address(std::string_view address, ReplyClass reply_class);

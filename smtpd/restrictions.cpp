@@ -99,6 +99,9 @@ tern::Result<Restrictions> Restrictions::load(const tern::Config& config) {
     tern::Result<tern::DomainClassifier> domains = tern::DomainClassifier::load(config);
     if (!domains) return tl::unexpected(domains.error());
     state->domains = std::move(*domains);
+    tern::Result<tern::Resolver> resolver = tern::Resolver::load(config);
+    if (!resolver) return tl::unexpected(resolver.error());
+    state->resolver = std::move(*resolver);
     tern::Result<RecipientMaps> maps = RecipientMaps::load(config);
     if (!maps) return tl::unexpected(maps.error());
     state->recipient_maps = std::move(*maps);

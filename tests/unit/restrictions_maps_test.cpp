@@ -126,3 +126,47 @@ TEST_CASE("unix: and proxy: table types", "[restrictions]") {
     CHECK_FALSE(tern::open_table("unix:shadow.byname"));
     CHECK_FALSE(tern::open_table("proxy:"));
 }
+
+TEST_CASE("recipients that resolve to the error transport are refused with its text", "[restrictions]") {
+    const Policy policy(
+        "virtual_alias_domains = alias.example\n"
+        "transport_maps = inline:{ { gone@example.com = error:5.1.6 moved to gone.example }, "
+        "{ dead.example = error:no mail here }, alias.example=smtp:, bob@example.com=error: }\n"
+        "mynetworks = 192.0.2.0/24\n");
+    CHECK(policy.rcpt("gone@example.com") ==
+          "550 5.1.6 <gone@example.com>: Recipient address rejected: moved to gone.example");
+    CHECK(policy.rcpt("x@dead.example") == "550 5.1.1 <x@dead.example>: Recipient address rejected: no mail here");
+    CHECK(policy.rcpt("bob@example.com") ==
+          "550 5.1.1 <bob@example.com>: Recipient address rejected: Address is undeliverable");
+    // transport_maps took the virtual alias domain away from the error transport: qmgr delivers it, smtpd lets it in.
+    CHECK(policy.rcpt("anyone@alias.example").empty());
+    CHECK(policy.rcpt("alice@example.com").empty());
+
+    const Policy codes("virtual_alias_domains = alias.example\nunknown_virtual_alias_reject_code = 450\n"
+                       "show_user_unknown_table_name = no\n");
+    CHECK(codes.rcpt("b@alias.example") == "450 4.1.1 <b@alias.example>: Recipient address rejected: User unknown");
+    const Policy outbound("default_transport = error:5.7.1 outbound mail disabled\n"
+                          "mynetworks = 192.0.2.0/24\n");
+    CHECK(outbound.rcpt("x@remote.example") ==
+          "550 5.7.1 <x@remote.example>: Recipient address rejected: outbound mail disabled");
+}
+
+TEST_CASE("recipient tables strip extensions as qmgr's resolver does", "[restrictions]") {
+    const Policy dash("recipient_delimiter = -\n"
+                      "local_recipient_maps = inline:{ alice=1, owner=1, list=1 }\n");
+    CHECK(dash.rcpt("alice-tag@example.com").empty());
+    CHECK(dash.rcpt("list-request@example.com") ==
+          "550 5.1.1 <list-request@example.com>: Recipient address rejected: User unknown in local recipient table");
+    CHECK(dash.rcpt("owner-list@example.com") ==
+          "550 5.1.1 <owner-list@example.com>: Recipient address rejected: User unknown in local recipient table");
+    const Policy several("recipient_delimiter = +-\n");
+    CHECK(several.rcpt("alice-x@example.com").empty());
+    CHECK(several.rcpt("bob+y@example.com").empty());
+    CHECK_FALSE(several.rcpt("+alice@example.com").empty());
+}
+
+TEST_CASE("a transport_maps table that cannot be read defers recipients", "[restrictions]") {
+    const Policy missing("transport_maps = hash:/nonexistent/transport\n");
+    CHECK(missing.rcpt("nobody@example.com") == "451 4.3.0 <nobody@example.com>: Temporary lookup failure");
+    CHECK(restrictions_test::load_error("transport_maps = nosuchtype:/x\n").find("transport_maps") != std::string::npos);
+}
