@@ -106,6 +106,13 @@ void Manager::activate(tern::QueueName from, const std::string& id) {
             tern::log_warning("%s", back.error().describe().c_str());
         return;
     }
+    if (queue_file_in_use((*opened)->fd())) {
+        // An agent of the previous qmgr run still delivers it (Postfix's QMGR_MESSAGE_LOCKED).
+        const std::int64_t until_s = time_now().tv_sec + settings_.backoff.minimal_s;
+        if (tern::Status back = delay_queue_file((*opened)->fd(), id, tern::QueueName::Incoming, until_s); !back)
+            tern::log_warning("%s", back.error().describe().c_str());
+        return;
+    }
     ActiveMessage& message = *messages_.emplace(handle, std::move(*opened)).first->second;
     const tern::QueueFile& file = message.file();
     tern::log_info("%s: from=<%s>, size=%llu, nrcpt=%zu (queue active)", id.c_str(),

@@ -1,6 +1,7 @@
 // qmgr/queue_moves.cpp - moving, deferring and removing queue files (see queue_moves.h)
 #include "qmgr/queue_moves.h"
 
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -29,10 +30,21 @@ tern::Status defer_queue_file(int fd, const std::string& id, std::uint64_t sched
     if (schedule_offset != 0) {
         if (tern::Status s = tern::update_schedule(fd, schedule_offset, schedule, path); !s) return s;
     }
-    const timespec when{static_cast<time_t>(schedule.next_attempt_s), 0};
+    return delay_queue_file(fd, id, tern::QueueName::Deferred, schedule.next_attempt_s);
+}
+
+bool queue_file_in_use(int fd) noexcept {
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) return errno == EWOULDBLOCK;
+    (void)::flock(fd, LOCK_UN);
+    return false;
+}
+
+tern::Status delay_queue_file(int fd, const std::string& id, tern::QueueName to, std::int64_t until_s) {
+    const timespec when{static_cast<time_t>(until_s), 0};
     const timespec times[2] = {when, when};
-    if (::futimens(fd, times) != 0) return tern::fail(tern::Retry::Temporary, "set time stamps of " + path, errno);
-    return move_queue_file(tern::QueueName::Active, tern::QueueName::Deferred, id);
+    if (::futimens(fd, times) != 0)
+        return tern::fail(tern::Retry::Temporary, "set time stamps of active/" + id, errno);
+    return move_queue_file(tern::QueueName::Active, to, id);
 }
 
 tern::Status remove_queue_file(const std::string& id) {

@@ -6,6 +6,7 @@
 //     tern::Status r = qmgr::remove_queue_file(id);      // logs "ID: removed"
 //     qmgr::save_corrupt(tern::QueueName::Active, id);   // logs a warning
 //     std::size_t n = qmgr::requeue_active();            // start: active/ -> incoming/
+//     if (qmgr::queue_file_in_use(fd)) qmgr::delay_queue_file(fd, id, tern::QueueName::Incoming, until_s);
 // DESCRIPTION
 //     Paths are relative: qmgr works in the queue directory (chrooted or
 //     not). Moves are rename(2), so a file is always in exactly one queue
@@ -17,12 +18,17 @@
 //     remove_queue_file unlinks active/ID, then the defer log; the bounce
 //     log is bounce(8)'s to remove. requeue_active is Postfix's start-up
 //     recovery: whatever was active when qmgr died is new again.
+//     queue_file_in_use: an agent still holds a shared flock(2) on the
+//     file (a request of the previous qmgr run is still being delivered),
+//     so qmgr must not schedule it now: as Postfix does, it moves it back
+//     with a time stamp in the future (delay_queue_file) and tries later.
 // ERRORS
 //     Temporary, naming the file; a file that vanished (ENOENT) is a
 //     warning for remove and move (somebody else, postsuper, took it).
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "lib/base/result.h"
@@ -35,6 +41,8 @@ namespace qmgr {
 [[nodiscard]] tern::Status defer_queue_file(int fd, const std::string& id, std::uint64_t schedule_offset,
                                             const tern::Schedule& schedule);
 [[nodiscard]] tern::Status remove_queue_file(const std::string& id);
+[[nodiscard]] bool queue_file_in_use(int fd) noexcept;
+[[nodiscard]] tern::Status delay_queue_file(int fd, const std::string& id, tern::QueueName to, std::int64_t until_s);
 void save_corrupt(tern::QueueName from, const std::string& id);
 std::size_t requeue_active();
 

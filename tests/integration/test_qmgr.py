@@ -240,3 +240,23 @@ def test_kill_9_of_qmgr_loses_no_message(instance, build):
     text = inst.log_text()
     duplicates = sum(max(0, len(re.findall(rf"{qid}: to=<", text)) - 1) for qid in ids)
     print(f"\n{count} messages, none lost, {duplicates} delivered twice")
+
+
+def test_huge_recipient_lists_go_in_chunks(instance, build):
+    inst = start(instance, build, qmgr_message_recipient_limit="2", testagent_destination_recipient_limit="1")
+    recipients = [f"sent+{i}@example.com" for i in range(5)] + ["defer@example.com"]
+    qid = submit(inst, recipients)
+    for i in range(5):
+        inst.wait_for_log(rf"{qid}: to=<sent\+{i}@example\.com>, .*status=sent")
+    inst.wait_for(lambda: qid in queue_files(inst, "deferred"), what="the message in deferred/")
+    assert len(re.findall(rf"{qid}: to=<sent", inst.log_text())) == 5
+
+
+def test_destination_concurrency_limit_serializes(instance, build):
+    inst = start(instance, build, testagent_destination_concurrency_limit="1")
+    started = time.monotonic()
+    ids = [submit(inst, ["slow@example.com"]) for _ in range(3)]
+    for qid in ids:
+        inst.wait_for_log(rf"{qid}: removed", timeout=20)
+    # one request at a time, each 2 s in the test agent; in parallel it would be 2 s
+    assert time.monotonic() - started >= 5.5

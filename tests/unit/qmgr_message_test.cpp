@@ -1,5 +1,6 @@
 // tests/unit/qmgr_message_test.cpp - qmgr's active messages, own deferrals and bounces, queue moves, settings
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -229,4 +230,22 @@ TEST_CASE("a bad value stops loading the settings", "[qmgr][settings]") {
     tern::Result<tern::Config> cfg = tern::Config::parse("minimal_backoff_time = soon\n", "main.cf");
     REQUIRE(cfg);
     CHECK_FALSE(qmgr::load_settings(*cfg, {}));
+}
+
+TEST_CASE("a queue file an agent still holds is in use, and is put back with a later time", "[qmgr][moves]") {
+    QueueDir q;
+    const std::string id = make_id(1'700'000'000, 51);
+    write_queue("active/" + id, {"a@x"});
+    tern::Fd mine{::open(("active/" + id).c_str(), O_RDWR | O_CLOEXEC)};
+    tern::Fd agent{::open(("active/" + id).c_str(), O_RDWR | O_CLOEXEC)};
+    REQUIRE(mine);
+    REQUIRE(agent);
+    CHECK_FALSE(qmgr::queue_file_in_use(mine.get()));
+    CHECK_FALSE(qmgr::queue_file_in_use(mine.get()));  // the probe released its lock
+    REQUIRE(::flock(agent.get(), LOCK_SH) == 0);
+    CHECK(qmgr::queue_file_in_use(mine.get()));
+    REQUIRE(qmgr::delay_queue_file(mine.get(), id, tern::QueueName::Incoming, 1'900'000'000));
+    struct stat st {};
+    REQUIRE(::stat(("incoming/" + id).c_str(), &st) == 0);
+    CHECK(st.st_mtime == 1'900'000'000);
 }
