@@ -254,3 +254,13 @@ def test_py_sink_lmtp_replies_per_recipient_after_data(tmp_path):
         assert [code for code, _ in result["rcpt"]] == [250, 250, 250, 550]
         assert [code for code, _ in result["data"]] == [250, 552, 451]
         assert sink.messages[0].recipients == ["ok@example.test", "quota@example.test", "busy@example.test"]
+
+
+def test_smtp_sink_lmtp_on_unix_socket(tmp_path):
+    socket_path = tmp_path / "sink.lmtp"
+    with SmtpSink(unix_path=socket_path, lmtp=True, dump=True) as sink:
+        result = lmtp_session("a@example.test", ["b@example.test", "c@example.test"], MESSAGE,
+                              unix_path=socket_path)
+        assert [code for code, _ in result["data"]] == [250, 250]
+        sink.wait_for_count(1)
+        assert sink.messages()[0].recipients == ["b@example.test", "c@example.test"]
