@@ -7,7 +7,8 @@ defer@, bounce@, slow@, lost@: tests/support/test_agent.cpp). Checked here:
 delivery and removal, deferral with back-off (short test values) and the
 schedule in the queue file, retry of the deferred recipient only, flush,
 expiry, hold never scheduled until released, a corrupt file saved to
-corrupt/, an unreachable transport, and kill -9 of qmgr in the middle of a
+corrupt/, an unreachable transport, a destination an agent reports dead
+(a fake agent in this file), and kill -9 of qmgr in the middle of a
 run with no message lost.
 """
 
@@ -15,11 +16,14 @@ import os
 import re
 import signal
 import smtplib
+import socket
 import struct
+import threading
 import time
 
 import pytest
 
+from attr_client import AttrConnection
 from delivery_client import write_queue_file
 from delivery_services import delivery_master_cf
 from tern_instance import run_captured
@@ -260,3 +264,66 @@ def test_destination_concurrency_limit_serializes(instance, build):
         inst.wait_for_log(rf"{qid}: removed", timeout=20)
     # one request at a time, each 2 s in the test agent; in parallel it would be 2 s
     assert time.monotonic() - started >= 5.5
+
+
+class DeadDestinationAgent:
+    """Listens on private/NAME and answers every request: all recipients
+    deferred, destination_dead=1, after delay_s."""
+
+    def __init__(self, inst, name, delay_s=0.5):
+        self.path = inst.queue_dir / "private" / name
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.bind(str(self.path))
+        os.chmod(self.path, 0o666)
+        self.sock.listen(16)
+        self.sock.settimeout(0.2)
+        self.delay_s = delay_s
+        self.requests = []
+        self.stopping = False
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        while not self.stopping:
+            try:
+                conn, _ = self.sock.accept()
+            except socket.timeout:
+                continue
+            with conn:
+                peer = AttrConnection(conn)
+                request = peer.receive()
+                self.requests.append(request)
+                time.sleep(self.delay_s)
+                answer = [("status", "0")]
+                for i in range(int(request["recipient_count"])):
+                    answer += [(f"rcpt_{i}_status", "deferred"), (f"rcpt_{i}_dsn", "4.4.1"),
+                               (f"rcpt_{i}_reason", "connect to dead.example[192.0.2.1]:25: Connection refused")]
+                answer.append(("destination_dead", "1"))
+                peer.send(answer)
+
+    def close(self):
+        self.stopping = True
+        self.thread.join()
+        self.sock.close()
+
+
+def test_dead_destination_defers_what_waits_and_flush_forgets_it(instance, build):
+    inst = start(instance, build, transport_maps="inline:{example.com=fake:dead.example}",
+                 fake_destination_concurrency_limit="1", minimal_backoff_time="1h", maximal_backoff_time="2h",
+                 queue_run_delay="1h")
+    agent = DeadDestinationAgent(inst, "fake")
+    try:
+        first = submit(inst, ["one@example.com"])
+        second = submit(inst, ["two@example.com"])
+        for qid in (first, second):
+            inst.wait_for(lambda: qid in queue_files(inst, "deferred"), what=f"{qid} in deferred/")
+        assert len(agent.requests) == 1
+        waited = second if agent.requests[0]["queue_id"] == first else first
+        inst.wait_for_log(rf"{waited}: to=<\w+@example\.com>, relay=none, .*status=deferred "
+                          r"\(delivery temporarily suspended: connect to dead\.example\[192\.0\.2\.1\]:25: "
+                          r"Connection refused\)")
+        flush(inst)  # F forgets the dead destination, A ignores the back-off times
+        inst.wait_for(lambda: len(agent.requests) >= 2, what="a new request after the flush")
+        assert agent.requests[-1]["nexthop"] == "dead.example"
+    finally:
+        agent.close()
