@@ -9,9 +9,10 @@
 //     changes to queue_directory, so queue files and delivery logs are
 //     always opened by relative paths ("active/ID", "bounce/ID").
 //     Each connection gets a RequestReader: non-blocking reads through
-//     an AttrDecoder with kDeliveryAttrLimits, at most kRequestTimeoutS
-//     for the whole request. Then the request is decoded, the queue file
-//     opened (O_RDWR | O_NOFOLLOW, a regular file) and parsed, and every
+//     an AttrDecoder with kDeliveryAttrLimits; a peer that sends nothing
+//     for kRequestTimeoutS is dropped. Then the request is decoded, the
+//     queue file opened (O_RDWR | O_NOFOLLOW, a regular file with one
+//     link) and parsed, and every
 //     request recipient checked against it: its offset must name a status
 //     record of that very address. Anything wrong is answered status=4
 //     with the reason (qmgr defers the recipients); a peer that breaks
@@ -21,7 +22,7 @@
 //     checked by the decoder, and a request cannot make the agent mark a
 //     record done that is not the recipient it names.
 // LIMITS
-//     kDeliveryAttrLimits per request; kRequestTimeoutS to receive it.
+//     kDeliveryAttrLimits per request; kRequestTimeoutS of silence.
 #include "lib/mail/delivery_agent.h"
 
 #include <fcntl.h>
