@@ -8,9 +8,12 @@
 #include <cerrno>
 #include <cstring>
 #include <limits>
+#include <map>
+#include <unordered_map>
 
 #include "lib/base/log.h"
 #include "lib/base/text.h"
+#include "lib/mail/delivery_log.h"
 #include "lib/mail/queue_id.h"
 
 namespace tern {
@@ -33,6 +36,36 @@ Result<long long> bounded_int(const AttrList& record, std::string_view name, lon
     if (*value < 0 || *value > max) return refuse("attribute " + std::string(name) + " out of range");
     return value;
 }
+
+// The delay reasons of defer/ID: the newest record per recipient, found by
+// status offset and address, else by address alone (as Postfix's showq).
+class DelayReasons {
+public:
+    DelayReasons(const std::string& queue_directory, std::string_view queue_id, std::size_t max_reason_bytes) {
+        Result<std::vector<DeliveryRecord>> records = read_delivery_log(queue_directory, DeliveryLog::Defer, queue_id);
+        if (!records) {
+            log_debug("defer log of %s: %s", std::string(queue_id).c_str(), records.error().describe().c_str());
+            return;
+        }
+        for (DeliveryRecord& record : newest_per_recipient(*records)) {
+            std::string reason = record.reason.substr(0, max_reason_bytes);
+            by_address_[record.recipient] = reason;
+            by_offset_[{record.offset, std::move(record.recipient)}] = std::move(reason);
+        }
+    }
+
+    [[nodiscard]] std::string find(const QueueRecipient& recipient) const {
+        if (by_address_.empty()) return {};
+        if (auto exact = by_offset_.find({recipient.status_offset, recipient.address}); exact != by_offset_.end())
+            return exact->second;
+        auto same = by_address_.find(recipient.address);
+        return same == by_address_.end() ? std::string() : same->second;
+    }
+
+private:
+    std::unordered_map<std::string, std::string> by_address_;
+    std::map<std::pair<std::uint64_t, std::string>, std::string> by_offset_;
+};
 
 }  // namespace
 
@@ -90,11 +123,19 @@ std::optional<ListedMessage> QueueScanner::read_entry(std::string_view name) {
     message.arrival_time = file->arrival.tv_sec != 0 ? file->arrival.tv_sec : st.st_mtime;
     message.message_size = static_cast<long long>(file->content_size);
     message.sender = std::move(file->sender);
+    // Postfix's showq reads the defer log of deferred mail only.
+    std::optional<DelayReasons> reasons;
+    if (current_ == QueueName::Deferred) reasons.emplace(queue_directory_, name, limits_.max_reason_bytes);
     for (QueueRecipient& recipient : file->recipients) {
         if (recipient.status != RecipientStatus::Todo) continue;
         if (message.recipients.size() >= limits_.max_recipients) break;
-        message.recipients.push_back({std::move(recipient.address), {}});
+        std::string reason = reasons ? reasons->find(recipient) : std::string();
+        message.recipients.push_back({std::move(recipient.address), std::move(reason)});
     }
+    // Postfix's showq sends the defer log's recipients first, then the others.
+    if (reasons)
+        std::stable_partition(message.recipients.begin(), message.recipients.end(),
+                              [](const ListedRecipient& r) { return !r.delay_reason.empty(); });
     return message;
 }
 

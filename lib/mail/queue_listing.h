@@ -21,8 +21,12 @@
 //     O_NOFOLLOW|O_NONBLOCK and must be regular (maildrop/ is writable by
 //     local users). message_size is the content size, arrival_time the
 //     arrival record (the file's mtime when it has none), as Postfix.
-//     delay_reason is empty for now: it will come from the defer/ID
-//     logs, which no tern program writes yet (TODO(bounce issue)).
+//     delay_reason, for mail in deferred/ only (as Postfix's showq),
+//     is the reason of the newest defer/ID record of that recipient
+//     (lib/mail/delivery_log.h), matched by status offset and address,
+//     else by address; cut to ListingLimits::max_reason_bytes. A defer
+//     log that is missing or cannot be read gives no reasons. As
+//     Postfix's showq, recipients with a reason come first.
 //
 //     The showq protocol (lib/mail/attr.h messages), per message:
 //         record=message queue_name queue_id arrival_time message_size

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "lib/mail/delivery_log.h"
 #include "lib/mail/queue_file_writer.h"
 #include "lib/mail/queue_id.h"
 #include "tests/unit/test_support.h"
@@ -112,6 +113,87 @@ TEST_CASE("queue scanner: empty queue, and the message cap", "[showq]") {
     write_queue_file(dir, "incoming", "4Xb2kQ1Zz3z9b", "a@example.com", {{"b@example.net", false}});
     CHECK(scan_all(dir.path().string(), {.max_messages = 1}).size() == 1);
     CHECK(scan_all(dir.path().string(), {.max_messages = 2}).size() == 2);
+}
+
+namespace {
+
+std::vector<tern::QueueRecipient> recipients_of(const tern_test::TempDir& dir, const std::string& path) {
+    tern::Fd fd(::open(dir.file(path).c_str(), O_RDONLY | O_CLOEXEC));
+    REQUIRE(fd.get() >= 0);
+    tern::Result<tern::QueueFile> file = tern::read_queue_file(fd.get(), path);
+    REQUIRE(file);
+    return file->recipients;
+}
+
+tern::DeliveryRecord delayed(const std::string& recipient, std::uint64_t offset, const std::string& reason) {
+    tern::DeliveryRecord record;
+    record.recipient = recipient;
+    record.offset = offset;
+    record.action = "delayed";
+    record.status = "4.4.1";
+    record.reason = reason;
+    return record;
+}
+
+}  // namespace
+
+TEST_CASE("queue scanner: delay reasons from defer/ID, newest per recipient, deferred mail only", "[showq]") {
+    tern_test::TempDir dir;
+    make_queues(dir);
+    REQUIRE(::mkdir(dir.file("defer").c_str(), 0700) == 0);
+    const std::string queue = dir.path().string();
+    const std::string id = "4Xb2kQ1Zz3z9d";
+    write_queue_file(dir, "deferred", id, "s@example.com",
+                     {{"a@example.net", false}, {"b@example.net", false}, {"a@example.net", false},
+                      {"c@example.net", false}, {"done@example.net", true}});
+    const std::vector<tern::QueueRecipient> rcpts = recipients_of(dir, "deferred/" + id);
+    REQUIRE(rcpts.size() == 5);
+    const std::vector<tern::DeliveryRecord> records{
+        delayed("a@example.net", rcpts[0].status_offset, "old reason"),
+        delayed("b@example.net", 0, "b: connection refused"),  // no offset: matched by address
+        delayed("a@example.net", rcpts[0].status_offset, "first a: host down"),
+        delayed("a@example.net", rcpts[2].status_offset, "second a: greylisted"),
+        delayed("done@example.net", rcpts[4].status_offset, "never shown"),
+    };
+    REQUIRE(tern::append_delivery_records(queue, tern::DeliveryLog::Defer, id, records, false));
+    std::vector<ListedMessage> listed = scan_all(queue);
+    REQUIRE(listed.size() == 1);
+    REQUIRE(listed[0].recipients.size() == 4);
+    CHECK(listed[0].recipients[0] == tern::ListedRecipient{"a@example.net", "first a: host down"});
+    CHECK(listed[0].recipients[1] == tern::ListedRecipient{"b@example.net", "b: connection refused"});
+    CHECK(listed[0].recipients[2] == tern::ListedRecipient{"a@example.net", "second a: greylisted"});
+    CHECK(listed[0].recipients[3] == tern::ListedRecipient{"c@example.net", ""});
+    CHECK(round_trip(listed) == listed);
+
+    SECTION("a long reason is cut to the listing limit; an unreadable log gives none") {
+        const std::vector<tern::DeliveryRecord> longer{delayed("c@example.net", 0, std::string(3000, 'x'))};
+        REQUIRE(tern::append_delivery_records(queue, tern::DeliveryLog::Defer, id, longer, false));
+        listed = scan_all(queue);
+        CHECK(listed[0].recipients[3].delay_reason == std::string(2000, 'x'));
+        CHECK(round_trip(listed) == listed);
+        REQUIRE(::unlink(dir.file("defer/" + id).c_str()) == 0);
+        REQUIRE(::mkdir(dir.file("defer/" + id).c_str(), 0700) == 0);  // a folder: read fails
+        listed = scan_all(queue);
+        CHECK(listed[0].recipients[0].delay_reason.empty());
+    }
+    SECTION("recipients with a reason are listed first, as Postfix's showq") {
+        const std::string other = "4Xb2kQ1Zz3z9e";
+        write_queue_file(dir, "deferred", other, "s@example.com", {{"x@example.net", false}, {"y@example.net", false}});
+        const std::vector<tern::DeliveryRecord> y{delayed("y@example.net", 0, "y: timeout")};
+        REQUIRE(tern::append_delivery_records(queue, tern::DeliveryLog::Defer, other, y, false));
+        listed = scan_all(queue);
+        REQUIRE(listed.size() == 2);
+        const ListedMessage& m = listed[0].queue_id == other ? listed[0] : listed[1];
+        REQUIRE(m.recipients.size() == 2);
+        CHECK(m.recipients[0] == tern::ListedRecipient{"y@example.net", "y: timeout"});
+        CHECK(m.recipients[1] == tern::ListedRecipient{"x@example.net", ""});
+    }
+    SECTION("mail outside deferred/ shows no reason, as Postfix") {
+        REQUIRE(::rename(dir.file("deferred/" + id).c_str(), dir.file("active/" + id).c_str()) == 0);
+        listed = scan_all(queue);
+        REQUIRE(listed.size() == 1);
+        CHECK(listed[0].recipients[0].delay_reason.empty());
+    }
 }
 
 TEST_CASE("showq records round-trip, 8-bit and empty values included", "[showq]") {
