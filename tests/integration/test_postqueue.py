@@ -1,8 +1,9 @@
 r"""tests/integration/test_postqueue.py - showq(8) and postqueue(1): mailq, -j, -f
 
-Queue files are written straight into incoming/, hold/, active/ and
+Queue files are written straight into incoming/, hold/, active/, deferred/ and
 maildrop/ (the writer below follows lib/mail/queue_file.h) and owned by
-mail_owner, as cleanup and postdrop leave them; master runs only showq.
+mail_owner, as cleanup and postdrop leave them, with defer/ID logs written
+as lib/mail/delivery_log.h does; master runs only showq.
 The expected mailq text is Postfix 3.7's layout, which
 tests/unit/showq_format_test.cpp pins byte for byte against output of
 Postfix's own postqueue.
@@ -15,6 +16,7 @@ import shutil
 import struct
 import time
 
+from attr_client import encode
 from tern_instance import run_captured
 
 SHOWQ_CF = "showq unix n - n - - showq\n"
@@ -119,6 +121,51 @@ def test_chrooted_showq(instance):
         + "-- 0 Kbytes in 1 Request.\n")
 
 
+def put_defer_log(instance, qid, records):
+    """defer/ID as lib/mail/delivery_log.h writes it: records (recipient, reason), appended in order."""
+    folder = instance.queue_dir / "defer"
+    folder.mkdir(exist_ok=True)
+    data = b"".join(encode([("recipient", rcpt), ("offset", "0"), ("action", "delayed"), ("status", "4.4.1"),
+                            ("reason", reason), ("time", ARRIVAL + 60)]) for rcpt, reason in records)
+    with open(folder / qid, "ab") as f:
+        f.write(data)
+
+
+def reason_line(reason):
+    return " " * max(0, 78 - len(reason) - 2) + f"({reason})\n"
+
+
+def test_mailq_shows_delay_reasons_from_the_defer_log(instance):
+    start_showq(instance, chroot="y")
+    refused = "connect to mx.example.net[192.0.2.1]:25: Connection refused"
+    qid = put(instance, "deferred", queue_id(ARRIVAL, 8, 1008), "a@example.com",
+              [("b@example.net", False), ("c@example.net", False), ("d@example.org", False),
+               ("e@example.org", False)])
+    put_defer_log(instance, qid, [("b@example.net", "old reason"), ("d@example.org", "host mx.example.org said: 451 4.7.1 "
+                                  "greylisted (in reply to RCPT TO command)"),
+                                  ("b@example.net", refused), ("c@example.net", refused)])
+    # Mail that is not deferred shows no reason even with a defer log (Postfix's showq).
+    active = put(instance, "active", queue_id(ARRIVAL, 9, 1009), "a@example.com", [("f@example.net", False)])
+    put_defer_log(instance, active, [("f@example.net", "not shown")])
+    result = postqueue(instance, "-p")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (
+        HEADER + head_line(active, "*", 20, "a@example.com") + rcpt_lines("f@example.net")
+        + head_line(qid, "", 20, "a@example.com")
+        + reason_line(refused) + " " * 47 + "b@example.net\n" + " " * 47 + "c@example.net\n"
+        + reason_line("host mx.example.org said: 451 4.7.1 greylisted (in reply to RCPT TO command)")
+        + " " * 47 + "d@example.org\n"
+        + reason_line("reason unavailable") + rcpt_lines("e@example.org")
+        + "-- 0 Kbytes in 2 Requests.\n")
+    objects = [json.loads(line) for line in postqueue(instance, "-j").stdout.splitlines()]
+    assert objects[1]["recipients"] == [
+        {"address": "b@example.net", "delay_reason": refused}, {"address": "c@example.net", "delay_reason": refused},
+        {"address": "d@example.org",
+         "delay_reason": "host mx.example.org said: 451 4.7.1 greylisted (in reply to RCPT TO command)"},
+        {"address": "e@example.org"}]
+    assert objects[0]["recipients"] == [{"address": "f@example.net"}]
+
+
 def test_mailq_on_an_empty_queue(instance):
     start_showq(instance)
     result = postqueue(instance, "-p")
@@ -204,7 +251,7 @@ def test_flush_pokes_qmgr_and_pickup(instance):
     finally:
         for sock in listeners.values():
             sock.close()
-    assert received == {"qmgr": b"FDI", "pickup": b"W"}
+    assert received == {"qmgr": b"FADI", "pickup": b"W"}  # Postfix mail_flush_deferred()
 
 
 def test_usage_and_unsupported_flush_options(instance):
