@@ -113,6 +113,7 @@ void Manager::activate(tern::QueueName from, const std::string& id) {
             tern::log_warning("%s", back.error().describe().c_str());
         return;
     }
+    (*opened)->close_file();
     ActiveMessage& message = *messages_.emplace(handle, std::move(*opened)).first->second;
     const tern::QueueFile& file = message.file();
     tern::log_info("%s: from=<%s>, size=%llu, nrcpt=%zu (queue active)", id.c_str(),
@@ -294,8 +295,10 @@ void Manager::defer_message(ActiveMessage& message) {
     const tern::QueueFile& file = message.file();
     const tern::Schedule next =
         next_schedule(time_now().tv_sec, file.arrival.tv_sec, file.schedule, settings_.backoff);
-    if (tern::Status deferred = defer_queue_file(message.fd(), message.id(), file.schedule_offset, next); !deferred)
-        tern::log_error("%s: %s", message.id().c_str(), deferred.error().describe().c_str());
+    tern::Result<tern::Fd> fd = message.open_file();
+    tern::Status deferred = fd ? defer_queue_file(fd->get(), message.id(), file.schedule_offset, next)
+                               : tern::Status(tl::unexpected(fd.error()));
+    if (!deferred) tern::log_error("%s: %s", message.id().c_str(), deferred.error().describe().c_str());
     release(message.handle());
 }
 

@@ -29,9 +29,9 @@ std::unique_ptr<ActiveMessage> ActiveMessage::from_parsed(std::uint64_t handle, 
     return std::make_unique<ActiveMessage>(Key{}, handle, std::move(id), std::move(fd), std::move(file), now);
 }
 
-tern::Result<std::unique_ptr<ActiveMessage>> ActiveMessage::open(std::uint64_t handle, const std::string& id,
-                                                               const timeval& now) {
-    const std::string path = tern::queue_file_path("", tern::QueueName::Active, id);
+namespace {
+
+tern::Result<tern::Fd> open_queue_file(const std::string& path) {
     tern::Fd fd{::open(path.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC)};
     if (!fd) {
         const int error = errno;
@@ -40,9 +40,21 @@ tern::Result<std::unique_ptr<ActiveMessage>> ActiveMessage::open(std::uint64_t h
     struct stat st {};
     if (::fstat(fd.get(), &st) != 0) return tern::fail(tern::Retry::Temporary, "fstat " + path, errno);
     if (!S_ISREG(st.st_mode)) return tern::fail(tern::Retry::Permanent, path + ": not a regular file");
-    tern::Result<tern::QueueFile> file = tern::read_queue_file(fd.get(), path);
+    return fd;
+}
+
+}  // namespace
+
+tern::Result<tern::Fd> ActiveMessage::open_file() const { return open_queue_file(path_); }
+
+tern::Result<std::unique_ptr<ActiveMessage>> ActiveMessage::open(std::uint64_t handle, const std::string& id,
+                                                               const timeval& now) {
+    const std::string path = tern::queue_file_path("", tern::QueueName::Active, id);
+    tern::Result<tern::Fd> fd = open_queue_file(path);
+    if (!fd) return tl::unexpected(fd.error());
+    tern::Result<tern::QueueFile> file = tern::read_queue_file(fd->get(), path);
     if (!file) return tl::unexpected(file.error());
-    return from_parsed(handle, id, std::move(fd), std::move(*file), now);
+    return from_parsed(handle, id, std::move(*fd), std::move(*file), now);
 }
 
 std::vector<std::size_t> ActiveMessage::take_chunk(std::size_t limit) {

@@ -3,6 +3,7 @@
 // SYNOPSIS
 //     tern::Result<std::unique_ptr<qmgr::ActiveMessage>> m = qmgr::ActiveMessage::open(handle, id, now);
 //     std::vector<std::size_t> chunk = (*m)->take_chunk(recipient_limit);
+//     (*m)->close_file();  tern::Result<tern::Fd> fd = (*m)->open_file();
 //     (*m)->settle(index, qmgr::Settled::Done);        // or Settled::Deferred
 //     if ((*m)->pass_complete()) { (*m)->todo_left() ... }
 // DESCRIPTION
@@ -51,7 +52,13 @@ public:
     [[nodiscard]] std::uint64_t handle() const noexcept { return handle_; }
     [[nodiscard]] const std::string& id() const noexcept { return id_; }
     [[nodiscard]] const std::string& path() const noexcept { return path_; }
+    // The descriptor open() used, until close_file(); -1 afterwards.
     [[nodiscard]] int fd() const noexcept { return fd_.get(); }
+    // Active messages do not hold descriptors (there may be
+    // qmgr_message_active_limit of them); open_file() opens the file again
+    // when qmgr must write to it.
+    void close_file() noexcept { fd_.reset(); }
+    [[nodiscard]] tern::Result<tern::Fd> open_file() const;
     [[nodiscard]] const tern::QueueFile& file() const noexcept { return file_; }
     [[nodiscard]] const timeval& active_since() const noexcept { return active_since_; }
     [[nodiscard]] const tern::QueueRecipient& recipient(std::size_t index) const { return file_.recipients.at(index); }

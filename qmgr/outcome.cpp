@@ -87,8 +87,10 @@ void bounce_recipient(ActiveMessage& message, std::size_t index, std::string_vie
         return defer_recipients(message, one, soften(dsn), reason, now);
     }
     const tern::QueueRecipient& r = message.recipient(index);
-    tern::Status marked = tern::mark_recipient_done(message.fd(), r.status_offset, message.path());
-    if (marked && ::fsync(message.fd()) != 0) marked = tern::fail(tern::Retry::Temporary, "fsync " + message.path(), errno);
+    tern::Result<tern::Fd> fd = message.open_file();
+    tern::Status marked = fd ? tern::mark_recipient_done(fd->get(), r.status_offset, message.path())
+                             : tern::Status(tl::unexpected(fd.error()));
+    if (marked && ::fsync(fd->get()) != 0) marked = tern::fail(tern::Retry::Temporary, "fsync " + message.path(), errno);
     if (!marked) {
         // The bounce record is on disk, so bounce(8) reports it; the
         // recipient stays to do and is tried again: a duplicate, not a loss.

@@ -168,8 +168,12 @@ TEST_CASE("deferring a file writes its schedule and mtime and moves it", "[qmgr]
     write_queue("active/" + id, {"a@x"});
     auto m = qmgr::ActiveMessage::open(1, id, tern_test::at(1, 0));
     REQUIRE(m);
+    (*m)->close_file();
+    CHECK((*m)->fd() < 0);
+    tern::Result<tern::Fd> fd = (*m)->open_file();
+    REQUIRE(fd);
     const tern::Schedule next{1'800'000'000, 3};
-    REQUIRE(qmgr::defer_queue_file((*m)->fd(), id, (*m)->file().schedule_offset, next));
+    REQUIRE(qmgr::defer_queue_file(fd->get(), id, (*m)->file().schedule_offset, next));
     struct stat st {};
     REQUIRE(::stat(("deferred/" + id).c_str(), &st) == 0);
     CHECK(st.st_mtime == 1'800'000'000);
