@@ -36,8 +36,13 @@
 //     is added by smtpd; restrictions give only the reply).
 //
 //     The domain classes (mydestination, virtual and relay domains) come
-//     from lib/mail/domain_class.h, shared with qmgr's resolver so both
-//     always agree; mynetworks from lib/mail/net_list.h.
+//     from lib/mail/domain_class.h; reject_unlisted_recipient asks
+//     lib/mail/resolver.h, the Resolver qmgr uses, for the class and the
+//     transport, so both always agree: a recipient that resolves to the
+//     error transport (a virtual alias domain address no table knows,
+//     "error:5.x.x text" in transport_maps or a *_transport) is refused
+//     with that text, 550 (unknown_virtual_alias_reject_code for virtual
+//     alias domains). mynetworks from lib/mail/net_list.h.
 //
 //     load() refuses, as Postfix does, relay and recipient restrictions
 //     that hold none of reject_unauth_destination, defer_unauth_destination,
