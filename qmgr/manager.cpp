@@ -35,7 +35,9 @@ Manager::Manager(event_base* base, Settings settings, tern::Resolver resolver, S
     : base_(base), settings_(std::move(settings)), resolver_(std::move(resolver)), scheduler_(std::move(limits)) {
     auto run = tern::make_timer<&Manager::on_queue_run>(base_, this);
     auto kick = tern::make_timer<&Manager::on_kick>(base_, this);
-    if (!run || !kick) tern::log_fatal("libevent: cannot make qmgr timers");
+    auto rescan = tern::make_timer<&Manager::on_incoming_rescan>(base_, this);
+    if (!run || !kick || !rescan) tern::log_fatal("libevent: cannot make qmgr timers");
+    incoming_rescan_timer_ = std::move(*rescan);
     queue_run_timer_ = std::move(*run);
     kick_timer_ = std::move(*kick);
 }
@@ -73,6 +75,12 @@ void Manager::on_kick(evutil_socket_t, short) noexcept {
     dispatch();
 }
 
+void Manager::on_incoming_rescan(evutil_socket_t, short) noexcept {
+    incoming_.request(false);
+    feed();
+    dispatch();
+}
+
 // Moves due files into active/ while the active set has room, taking
 // turns between incoming/ and deferred/ so neither starves the other.
 void Manager::feed() {
@@ -88,6 +96,8 @@ void Manager::feed() {
             from = &second;
         }
         if (!id) break;
+        if (from == &incoming_ && event_pending(incoming_rescan_timer_.get(), EV_TIMEOUT, nullptr) == 0)
+            (void)tern::add_event(incoming_rescan_timer_.get(), kIncomingRescanMs);
         activate(from->queue(), *id);
     }
 }

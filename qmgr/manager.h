@@ -11,6 +11,9 @@
 //         starts over; agents mark recipients done in place, so at most
 //         the recipients in flight are delivered twice);
 //       - scans (queue_scan.h): incoming/ on 'I' and the wakeup byte,
+//         and once more kIncomingRescanMs after a scan that found mail
+//         (cleanup's 'I' is a coalesced hint that may be dropped when
+//         qmgr is busy or restarting: this catches what came meanwhile);
 //         deferred/ every queue_run_delay and on 'D'; files move to
 //         active/ while fewer than qmgr_message_active_limit messages are
 //         active, taking turns between the two queues;
@@ -53,6 +56,8 @@
 
 namespace qmgr {
 
+inline constexpr long long kIncomingRescanMs = 1000;
+
 class Manager {
 public:
     Manager(event_base* base, Settings settings, tern::Resolver resolver, Scheduler::LimitsFn limits);
@@ -65,6 +70,7 @@ public:
 private:
     void on_queue_run(evutil_socket_t, short) noexcept;
     void on_kick(evutil_socket_t, short) noexcept;
+    void on_incoming_rescan(evutil_socket_t, short) noexcept;
     void kick() noexcept;
     void feed();
     void activate(tern::QueueName from, const std::string& id);
@@ -89,6 +95,7 @@ private:
     bool incoming_turn_ = true;
     tern::EventPtr queue_run_timer_;
     tern::EventPtr kick_timer_;
+    tern::EventPtr incoming_rescan_timer_;
     std::uint64_t next_handle_ = 1;
     std::uint64_t next_call_ = 1;
     std::map<std::uint64_t, std::unique_ptr<ActiveMessage>> messages_;

@@ -230,7 +230,7 @@ def test_bounced_recipient_is_flushed_through_bounce(instance, build):
 
 def test_kill_9_of_qmgr_loses_no_message(instance, build):
     inst = start(instance, build, queue_run_delay="1s")
-    count = 60
+    count = 500
     ids = []
     for i in range(count):
         ids.append(submit(inst, ["slow@example.com" if i % 10 == 0 else "sent@example.com"]))
