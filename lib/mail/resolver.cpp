@@ -8,7 +8,8 @@
 //       - the class transport and its nexthop: Local -> local_transport,
 //         nexthop its ":part" or myhostname; VirtualAlias -> error with
 //         "5.1.1 User unknown in virtual alias table"; VirtualMailbox ->
-//         virtual_transport, nexthop myhostname; Relay and Other ->
+//         virtual_transport, nexthop the recipient domain (Postfix 3.7;
+//         older versions used myhostname); Relay and Other ->
 //         relay_transport / default_transport, nexthop relayhost when set,
 //         else the recipient domain; a ":nexthop" in the transport value
 //         wins over both;
@@ -18,6 +19,10 @@
 //         "transport:" resets the nexthop to the recipient domain ("Address
 //         is undeliverable" for error and retry), ":nexthop" keeps the
 //         transport, ":" keeps both.
+//     A nexthop taken from the recipient domain is folded to lower case
+//     (Postfix keeps the case and its qmgr folds queue names), so
+//     destinations group alike. Checked against Postfix 3.7's
+//     trivial-rewrite -S on the cases of tests/unit/resolver_test.cpp.
 //     Not done (Postfix does it): stripping a local domain to follow
 //     sender-specified routing (user%remote@local, user@remote@local);
 //     such addresses stay Local. relocated_maps and the sender-dependent
@@ -203,7 +208,10 @@ Route Resolver::Impl::class_route(DomainClass domain_class, const std::string& r
     case DomainClass::VirtualAlias:
         return {std::string(kErrorService),
                 std::string("5.1.1 User unknown") + (show_table_name ? " in virtual alias table" : "")};
-    case DomainClass::VirtualMailbox: route = split_route(virtual_transport); break;
+    case DomainClass::VirtualMailbox:
+        route = split_route(virtual_transport);
+        default_nexthop = rcpt_domain;
+        break;
     case DomainClass::Relay:
     case DomainClass::Other:
         route = split_route(domain_class == DomainClass::Relay ? relay_transport : default_transport);

@@ -17,9 +17,9 @@
 //         Relay          -> relay_transport     (default "relay")
 //         Other          -> default_transport   (default "smtp")
 //         a "transport:nexthop" value is split at the first ':'; an empty
-//         nexthop is myhostname for Local and VirtualMailbox (as Postfix,
-//         so one queue serves all their domains), relayhost for Relay and
-//         Other when relayhost is set, else the recipient's domain;
+//         nexthop is myhostname for Local (as Postfix, so one queue
+//         serves all local domains), relayhost for Relay and Other when
+//         relayhost is set, else the recipient's domain (lower case);
 //       - transport_maps override that, looked up in Postfix's order:
 //         the full address, the address without its extension
 //         (recipient_delimiter), the domain, then its parent domains as
