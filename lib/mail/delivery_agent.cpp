@@ -146,7 +146,8 @@ private:
         // Keep this reader alive until we return; the job owns the client.
         std::unique_ptr<RequestReader> self = std::move(readers().at(key));
         readers().erase(key);
-        detail::agent_runtime().on_request(std::move(job), context_);
+        const DeliveryRequestFn& on_request = detail::agent_runtime().on_request;
+        if (on_request) on_request(std::move(job), context_);  // else ~DeliveryJob defers all
     }
 
     // Opens and checks the queue file; nullptr when the request was refused.
