@@ -13,7 +13,8 @@
 //         relay_transport / default_transport, nexthop relayhost when set,
 //         else the recipient domain; a ":nexthop" in the transport value
 //         wins over both;
-//       - transport_maps (transport(5)): keys user+ext@domain, then
+//       - transport_maps (transport(5)), for every class but VirtualAlias
+//         (Postfix never overrides its error result): keys user+ext@domain, then
 //         user@domain, then the domain and its parents, then "*"; pattern
 //         tables (regexp, pcre, cidr) see only the full address and "*".
 //         "transport:" resets the nexthop to the recipient domain ("Address
@@ -291,8 +292,11 @@ Result<Resolution> Resolver::resolve(std::string_view address) const {
     }
     Route route = impl_->class_route(resolution.address_class, rcpt_domain);
     const std::string full = std::string(local) + "@" + (domain.empty() ? impl_->myhostname : std::string(domain));
-    Status mapped = impl_->apply_transport_maps(full, rcpt_domain, delimiters_, route);
-    if (!mapped) return tl::unexpected(mapped.error());
+    // As Postfix, transport_maps never override the virtual alias class's "User unknown".
+    if (resolution.address_class != DomainClass::VirtualAlias) {
+        Status mapped = impl_->apply_transport_maps(full, rcpt_domain, delimiters_, route);
+        if (!mapped) return tl::unexpected(mapped.error());
+    }
     resolution.transport = std::move(route.transport);
     resolution.nexthop = std::move(route.nexthop);
     return resolution;

@@ -20,7 +20,8 @@
 //         nexthop is myhostname for Local (as Postfix, so one queue
 //         serves all local domains), relayhost for Relay and Other when
 //         relayhost is set, else the recipient's domain (lower case);
-//       - transport_maps override that, looked up in Postfix's order:
+//       - transport_maps override that (except for VirtualAlias, as
+//         Postfix), looked up in Postfix's order:
 //         the full address, the address without its extension
 //         (recipient_delimiter), the domain, then its parent domains as
 //         ".parent" (or "parent" with parent_domain_matches_subdomains

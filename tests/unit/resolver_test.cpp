@@ -173,6 +173,8 @@ TEST_CASE("Resolver: empty transport or nexthop in a transport_maps value", "[re
     CHECK(route(r, "u@err2.example") == "error:Address is undeliverable");
     CHECK(route(r, "u@disc.example") == "discard:silently");
     CHECK(route(r, "u@disc2.example") == "discard:disc2.example");
+    const tern::Resolver alias = make_resolver("transport_maps = inline:{ alias.example=smtp:, *=smtp:[x] }\n");
+    CHECK(route(alias, "u@alias.example") == "error:5.1.1 User unknown in virtual alias table");
     const Resolution moved = resolve(r, "u@mailbox.example");
     CHECK(moved == Resolution{"smtp", "mailbox.example", DomainClass::VirtualMailbox});
 }

@@ -138,8 +138,9 @@ TEST_CASE("recipients that resolve to the error transport are refused with its t
     CHECK(policy.rcpt("x@dead.example") == "550 5.1.1 <x@dead.example>: Recipient address rejected: no mail here");
     CHECK(policy.rcpt("bob@example.com") ==
           "550 5.1.1 <bob@example.com>: Recipient address rejected: Address is undeliverable");
-    // transport_maps took the virtual alias domain away from the error transport: qmgr delivers it, smtpd lets it in.
-    CHECK(policy.rcpt("anyone@alias.example").empty());
+    // transport_maps never take a virtual alias domain away from the error transport (Postfix 3.7, measured).
+    CHECK(policy.rcpt("anyone@alias.example") ==
+          "550 5.1.1 <anyone@alias.example>: Recipient address rejected: User unknown in virtual alias table");
     CHECK(policy.rcpt("alice@example.com").empty());
 
     const Policy codes("virtual_alias_domains = alias.example\nunknown_virtual_alias_reject_code = 450\n"
