@@ -12,7 +12,8 @@
 //     an AttrDecoder with kDeliveryAttrLimits; a peer that sends nothing
 //     for kRequestTimeoutS is dropped. Then the request is decoded, the
 //     queue file opened (O_RDWR | O_NOFOLLOW, a regular file with one
-//     link) and parsed, and every
+//     link), locked shared (flock) for as long as the job lives, and
+//     parsed, and every
 //     request recipient checked against it: its offset must name a status
 //     record of that very address. Anything wrong is answered status=4
 //     with the reason (qmgr defers the recipients); a peer that breaks
@@ -26,6 +27,7 @@
 #include "lib/mail/delivery_agent.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -75,6 +77,10 @@ Result<Fd> open_queue_file(const std::string& path) {
     if (::fstat(fd.get(), &st) != 0) return fail(Retry::Temporary, "fstat queue file " + path, errno);
     if (!S_ISREG(st.st_mode) || st.st_nlink != 1)
         return fail(Retry::Permanent, "queue file " + path + " is not a regular file with one link");
+    // A shared lock while the job lives tells qmgr (qmgr/queue_moves.h)
+    // that the file is being delivered, as Postfix's agents do.
+    if (::flock(fd.get(), LOCK_SH | LOCK_NB) != 0)
+        return fail(Retry::Temporary, "lock queue file " + path, errno);
     return fd;
 }
 

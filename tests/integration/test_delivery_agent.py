@@ -8,6 +8,7 @@ the reply, the queue file's recipient statuses (queue_file.py), the
 bounce/ and defer/ logs, and the maillog's "to=<...>" lines.
 """
 
+import fcntl
 import os
 import pwd
 import re
@@ -121,11 +122,30 @@ def test_soft_bounce_defers_instead(agent):
     assert not (agent.queue_dir / "bounce" / ID).exists()
 
 
+def locked_by_someone(path):
+    with open(path, "rb") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(f, fcntl.LOCK_UN)
+        return False
+
+
 def test_slow_and_lost_jobs(agent):
     path, offsets = queue(agent, ["slow@example.com", "lost@example.com"])
-    reply = deliver(agent.queue_dir / "private" / "test", ID, "test", "example.com", "a@example.com",
-                    [("slow@example.com", offsets[0])])
+    sock = agent.queue_dir / "private" / "test"
+    conn = AttrConnection.connect_unix(sock, timeout=10)
+    conn.send([("request", "deliver"), ("queue_name", "active"), ("queue_id", ID), ("transport", "test"),
+               ("nexthop", "example.com"), ("sender", ""), ("arrival", "1700000000.000000"),
+               ("active_since", "1700000001.000000"), ("flags", "0"), ("recipient_count", "1"),
+               ("rcpt_0_address", "slow@example.com"), ("rcpt_0_offset", str(offsets[0]))])
+    # While the agent works on it, the queue file is locked shared (qmgr's in-use test).
+    agent.wait_for(lambda: locked_by_someone(path), what="the agent's lock on the queue file")
+    reply = conn.receive()
+    conn.close()
     assert reply["rcpt_0_status"] == "sent"
+    agent.wait_for(lambda: not locked_by_someone(path), what="the lock to go with the job")
     reply = deliver(agent.queue_dir / "private" / "test", ID, "test", "example.com", "a@example.com",
                     [("lost@example.com", offsets[1])])
     assert reply["status"] == "0"
