@@ -49,13 +49,21 @@ void QmgrTrigger::poke() noexcept {
     tern::Fd fd{::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)};
     if (!fd) return;
     if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
-        if (errno != ENOENT && errno != ECONNREFUSED && errno != EAGAIN)
-            tern::log_debug("connect %s: %s", socket_path_.c_str(), std::strerror(errno));
+        if (errno == ENOENT || errno == ECONNREFUSED) return;
+        tern::log_debug("connect %s: %s", socket_path_.c_str(), std::strerror(errno));
+        retry_later();
         return;
     }
     const char request = tern::kQmgrRequestScanIncoming;
-    if (::send(fd.get(), &request, 1, MSG_NOSIGNAL) != 1)
+    if (::send(fd.get(), &request, 1, MSG_NOSIGNAL) != 1) {
         tern::log_debug("write %s: %s", socket_path_.c_str(), std::strerror(errno));
+        retry_later();
+    }
+}
+
+void QmgrTrigger::retry_later() noexcept {
+    if (timer_armed_) return;
+    if (tern::add_event(timer_.get(), kPokeInterval.count())) timer_armed_ = true;
 }
 
 }  // namespace cleanup

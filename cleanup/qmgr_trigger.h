@@ -9,8 +9,11 @@
 //     kQmgrRequestScanIncoming (lib/mail/cleanup_protocol.h), then closes.
 //     Requests are coalesced: at most one poke per kPokeInterval; a
 //     request inside the interval arms a timer that pokes once at its end.
-//     qmgr not running (ENOENT, ECONNREFUSED) or busy (EAGAIN) is silent:
-//     qmgr scans incoming/ by itself when it starts and on its timer.
+//     qmgr not running (ENOENT, ECONNREFUSED) is silent: qmgr scans
+//     incoming/ by itself when it starts and on its timer. qmgr busy (its
+//     listen backlog full: EAGAIN) or a failed write is retried after
+//     kPokeInterval, so a burst of new mail is never left waiting for
+//     qmgr's periodic scan.
 // ERRORS
 //     Other connect or write errors are logged at debug level only; a
 //     poke is a hint, never needed for correctness.
@@ -40,6 +43,7 @@ public:
 
 private:
     void poke() noexcept;
+    void retry_later() noexcept;
     void on_timer(evutil_socket_t, short) noexcept;
 
     std::string socket_path_;
