@@ -274,7 +274,7 @@ CommandVerdict judge_command(const CommandResult& result, std::string_view comma
         v = {tern::DeliveryStatus::Deferred, "4.3.0", "cannot run command: " + result.error};
         break;
     case CommandEnd::TimedOut:
-        v = {tern::DeliveryStatus::Deferred, "4.3.0", "Command time limit exceeded: " + quoted + tail};
+        v = {tern::DeliveryStatus::Bounced, "5.3.0", "Command time limit exceeded: " + quoted + tail};
         break;
     case CommandEnd::Signaled:
         v = {tern::DeliveryStatus::Deferred, "4.3.0",

@@ -25,7 +25,8 @@
 //     code with its DSN and text (EX_TEMPFAIL and EX_OSERR defer, the
 //     others bounce); any other status bounces "Command died with status
 //     N: \"CMD\""; a signal defers "Command died with signal N"; the time
-//     limit defers "Command time limit exceeded: \"CMD\"". Output, made
+//     limit bounces (5.3.0) "Command time limit exceeded: \"CMD\"", as
+//     Postfix's pipe_command does. Output, made
 //     printable, follows as ". Command output: TEXT".
 // SECURITY
 //     Called as root; the child drops to uid/gid for good before exec, so

@@ -224,7 +224,8 @@ def test_command_time_limit(instance, users):
     start = time.time()
     _, reply = send(inst, ["slow@example.org"])
     assert time.time() - start < 30
-    assert reply["rcpt_0_status"] == "deferred"
+    assert reply["rcpt_0_status"] == "bounced"
+    assert reply["rcpt_0_dsn"] == "5.3.0"
     assert reply["rcpt_0_reason"].startswith("Command time limit exceeded")
 
 

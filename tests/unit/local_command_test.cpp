@@ -81,7 +81,8 @@ TEST_CASE("sysexits mapping as Postfix", "[local]") {
     CHECK(judge(CommandEnd::Exited, 1).dsn == "5.3.0");
     CHECK(judge(CommandEnd::Signaled, 9).status == DeliveryStatus::Deferred);
     CHECK(judge(CommandEnd::TimedOut, 0).reason == "Command time limit exceeded: \"cmd x\"");
-    CHECK(judge(CommandEnd::TimedOut, 0).status == DeliveryStatus::Deferred);
+    CHECK(judge(CommandEnd::TimedOut, 0).status == DeliveryStatus::Bounced);
+    CHECK(judge(CommandEnd::TimedOut, 0).dsn == "5.3.0");
     CHECK(judge(CommandEnd::Exited, 1, std::string(10000, 'x')).reason.size() == local::kMaxCommandReasonBytes);
 }
 
