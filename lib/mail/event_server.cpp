@@ -125,6 +125,10 @@ void Server::load_configuration() {
     const std::string dir = options_.config_dir.empty() ? default_config_dir() : options_.config_dir;
     Result<Config> cfg = Config::load(dir, options_.overrides);
     if (!cfg) log_fatal("%s", cfg.error().describe().c_str());
+    // As Postfix's daemons: main.cf and -o values may use $service_name
+    // (syslog_name = tern/$service_name) and $process_name.
+    cfg->set("service_name", options_.service_name, "master.cf");
+    cfg->set("process_name", spec_.service, "master.cf");
     set_config(std::move(*cfg));
     std::string syslog_name = config().get("syslog_name");
     if (syslog_name.empty()) syslog_name = "tern";

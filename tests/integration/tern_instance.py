@@ -13,7 +13,9 @@ DESCRIPTION
     (queue_directory, daemon_directory, maillog_file, mail_owner=tern,
     setgid_group=terndrop, service_throttle_time=2s, then the caller's
     overrides) and config/master.cf (init's, or master_cf when given; in
-    init's, smtpd listens on 127.0.0.1:smtp_port, a free port, not on 25).
+    init's, smtpd listens on 127.0.0.1:smtp_port, a free port, not on 25,
+    and qmgr is commented out so that accepted mail stays in incoming/,
+    unless delivery=True).
     libexec/ holds a symlink to every executable built in $TERN_BUILD/master,
     $TERN_BUILD/tests/support and the daemon folders that exist.
 
@@ -113,7 +115,7 @@ def lock_holder(path):
 class Instance:
     """One tern instance: its own config, queue, maillog and daemons."""
 
-    def __init__(self, tmp_path, overrides=None, master_cf=None):
+    def __init__(self, tmp_path, overrides=None, master_cf=None, delivery=False):
         self.build = build_dir()
         self.tmp_path = Path(tmp_path)
         self.tmp_path.mkdir(parents=True, exist_ok=True)
@@ -152,6 +154,10 @@ class Instance:
         else:
             path = self.config_dir / "master.cf"
             text = re.sub(r"(?m)^smtp(\s+inet\s)", f"127.0.0.1:{self.smtp_port}\\1", path.read_text(), count=1)
+            if not delivery:
+                # Without qmgr, accepted mail stays in incoming/ for the
+                # test to inspect; delivery=True keeps init's qmgr.
+                text = re.sub(r"(?m)^qmgr(\s)", r"#qmgr\1", text, count=1)
             path.write_text(text)
 
     def _link_daemons(self):
