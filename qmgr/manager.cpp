@@ -20,6 +20,9 @@ constexpr std::string_view kTransportError = "unknown mail transport error";
 constexpr std::string_view kSuspended = "delivery temporarily suspended: ";
 constexpr std::string_view kBadAddressDsn = "5.1.3";
 constexpr std::size_t kMaxLoggedReasonBytes = 300;
+// Activations per turn of the loop, so replies and triggers are not kept
+// waiting behind a long scan.
+constexpr std::size_t kFeedBatch = 100;
 
 std::string reason_of(const tern::Error& error) { return tern::printable(error.describe(), kMaxLoggedReasonBytes); }
 
@@ -53,8 +56,12 @@ void Manager::start() {
 
 void Manager::on_trigger(std::string_view bytes) {
     const TriggerActions actions = parse_trigger(bytes);
+    tern::log_debug("trigger \"%s\"", tern::printable(bytes, 20).c_str());
     if (actions.forget_dead) scheduler_.forget_dead();
-    if (actions.scan_incoming) incoming_.request(actions.ignore_times);
+    if (actions.scan_incoming) {
+        incoming_.request(actions.ignore_times);
+        arm_incoming_rescan();
+    }
     if (actions.scan_deferred) deferred_.request(actions.ignore_times);
     kick();
 }
@@ -75,6 +82,11 @@ void Manager::on_kick(evutil_socket_t, short) noexcept {
     dispatch();
 }
 
+void Manager::arm_incoming_rescan() noexcept {
+    if (event_pending(incoming_rescan_timer_.get(), EV_TIMEOUT, nullptr) == 0)
+        (void)tern::add_event(incoming_rescan_timer_.get(), kIncomingRescanMs);
+}
+
 void Manager::on_incoming_rescan(evutil_socket_t, short) noexcept {
     incoming_.request(false);
     feed();
@@ -84,7 +96,9 @@ void Manager::on_incoming_rescan(evutil_socket_t, short) noexcept {
 // Moves due files into active/ while the active set has room, taking
 // turns between incoming/ and deferred/ so neither starves the other.
 void Manager::feed() {
-    while (messages_.size() < settings_.active_limit && (incoming_.busy() || deferred_.busy())) {
+    for (std::size_t fed = 0; messages_.size() < settings_.active_limit && (incoming_.busy() || deferred_.busy());
+         ++fed) {
+        if (fed == kFeedBatch) return kick();
         const std::int64_t now_s = time_now().tv_sec;
         QueueScan& first = incoming_turn_ ? incoming_ : deferred_;
         QueueScan& second = incoming_turn_ ? deferred_ : incoming_;
@@ -96,13 +110,14 @@ void Manager::feed() {
             from = &second;
         }
         if (!id) break;
-        if (from == &incoming_ && event_pending(incoming_rescan_timer_.get(), EV_TIMEOUT, nullptr) == 0)
-            (void)tern::add_event(incoming_rescan_timer_.get(), kIncomingRescanMs);
+        if (from == &incoming_) arm_incoming_rescan();
         activate(from->queue(), *id);
     }
 }
 
 void Manager::activate(tern::QueueName from, const std::string& id) {
+    tern::log_debug("activate %s from %.*s", id.c_str(), static_cast<int>(tern::to_string(from).size()),
+                    tern::to_string(from).data());
     if (tern::Status moved = move_queue_file(from, tern::QueueName::Active, id); !moved) {
         if (moved.error().errno_value != ENOENT) tern::log_warning("%s", moved.error().describe().c_str());
         return;

@@ -11,9 +11,9 @@
 //         starts over; agents mark recipients done in place, so at most
 //         the recipients in flight are delivered twice);
 //       - scans (queue_scan.h): incoming/ on 'I' and the wakeup byte,
-//         and once more kIncomingRescanMs after a scan that found mail
-//         (cleanup's 'I' is a coalesced hint that may be dropped when
-//         qmgr is busy or restarting: this catches what came meanwhile);
+//         and once more kIncomingRescanMs after such a trigger or a scan
+//         that found mail (cleanup's 'I' is a coalesced hint that can be
+//         lost: this catches what came meanwhile);
 //         deferred/ every queue_run_delay and on 'D'; files move to
 //         active/ while fewer than qmgr_message_active_limit messages are
 //         active, taking turns between the two queues;
@@ -71,6 +71,7 @@ private:
     void on_queue_run(evutil_socket_t, short) noexcept;
     void on_kick(evutil_socket_t, short) noexcept;
     void on_incoming_rescan(evutil_socket_t, short) noexcept;
+    void arm_incoming_rescan() noexcept;
     void kick() noexcept;
     void feed();
     void activate(tern::QueueName from, const std::string& id);

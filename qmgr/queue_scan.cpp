@@ -87,6 +87,7 @@ void QueueScan::start_pass(std::int64_t now_s) {
         return;
     }
     pending_ = select_due(*entries, now_s, all);
+    tern::log_debug("scan %s: %zu entries, %zu due", folder.c_str(), entries->size(), pending_.size());
 }
 
 std::optional<std::string> QueueScan::next(std::int64_t now_s) {

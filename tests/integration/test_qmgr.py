@@ -327,3 +327,13 @@ def test_dead_destination_defers_what_waits_and_flush_forgets_it(instance, build
         assert agent.requests[-1]["nexthop"] == "dead.example"
     finally:
         agent.close()
+
+
+def test_active_limit_bounds_the_active_queue(instance, build):
+    inst = start(instance, build, qmgr_message_active_limit="1")
+    started = time.monotonic()
+    ids = [submit(inst, ["slow@example.com"]) for _ in range(3)]
+    for qid in ids:
+        inst.wait_for_log(rf"{qid}: removed", timeout=20)
+    assert time.monotonic() - started >= 5.5  # one message at a time, 2 s each
+    assert not queue_files(inst, "active")
