@@ -3,9 +3,11 @@
 scripts/start-instance must build, install, write an instance with tern init
 and start it; run again it reuses the instance, restarts master, and keeps
 whatever is in the queue and the mail folders. The instance takes mail on
-127.0.0.1:2525 and queues it durably in incoming/ (delivery comes with qmgr).
+127.0.0.1:2525 and delivers any address of its domain (localhost.localdomain)
+into a Maildir under the instance's mail/ folder, as the README says.
 """
 import os
+import pwd
 import smtplib
 import subprocess
 import time
@@ -44,8 +46,8 @@ def master_pid(instance_dir):
     return int(status.stderr.strip().rsplit(" ", 1)[-1])
 
 
-def send_to_port_2525(instance_dir):
-    """Sends one message over SMTP; returns its queue ID once the file is in incoming/."""
+def send_to_port_2525(recipient, subject):
+    """Sends one message over SMTP; returns its queue ID."""
     deadline = time.monotonic() + 30
     while True:
         try:
@@ -57,13 +59,22 @@ def send_to_port_2525(instance_dir):
     with client:
         client.ehlo("quickstart.test")
         client.mail("someone@example.org")
-        code, reply = client.rcpt("root@localhost.localdomain")
+        code, reply = client.rcpt(recipient)
         assert code == 250, reply
-        code, reply = client.data(b"Subject: quick start\r\n\r\nhello\r\n")
+        code, reply = client.data(f"Subject: {subject}\r\n\r\nhello\r\n".encode())
     assert code == 250, reply
-    queue_id = reply.decode().rsplit(" ", 1)[-1]
-    assert (instance_dir / "queue" / "incoming" / queue_id).is_file()
-    return queue_id
+    return reply.decode().rsplit(" ", 1)[-1]
+
+
+def wait_for_maildir_message(maildir, subject, timeout=60):
+    """The path of the message with this subject in maildir/new, once it is there."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for path in sorted((maildir / "new").glob("*")) if (maildir / "new").is_dir() else []:
+            if f"Subject: {subject}\n".encode() in path.read_bytes():
+                return path
+        time.sleep(0.1)
+    raise AssertionError(f"no message '{subject}' in {maildir}/new within {timeout}s")
 
 
 def test_start_instance_starts_then_restarts_and_keeps_mail(instance_dir):
@@ -74,9 +85,12 @@ def test_start_instance_starts_then_restarts_and_keeps_mail(instance_dir):
     assert f"queue_directory = {instance_dir}/queue" in main_cf
     assert "mail_owner = tern" in main_cf and "setgid_group = terndrop" in main_cf
     first_pid = master_pid(instance_dir)
-    queue_id = send_to_port_2525(instance_dir)
+    send_to_port_2525("someone@localhost.localdomain", "quick start")
+    delivered = wait_for_maildir_message(instance_dir / "mail" / "someone", "quick start")
+    assert delivered.stat().st_uid == pwd.getpwnam("tern").pw_uid
+    assert b"Delivered-To: someone@localhost.localdomain\n" in delivered.read_bytes()
 
-    kept = [instance_dir / "queue" / "deferred" / "KEEPME1", instance_dir / "mail" / "KEEPME2"]
+    kept = [instance_dir / "queue" / "hold" / "KEEPME1", instance_dir / "mail" / "KEEPME2"]
     for path in kept:
         path.write_text("mail that must survive a second start\n")
     (instance_dir / "config" / "main.cf").write_text(main_cf + "# an edit a second run must keep\n")
@@ -87,5 +101,7 @@ def test_start_instance_starts_then_restarts_and_keeps_mail(instance_dir):
     assert master_pid(instance_dir) != first_pid
     for path in kept:
         assert path.read_text() == "mail that must survive a second start\n"
-    assert (instance_dir / "queue" / "incoming" / queue_id).is_file()
+    assert delivered.is_file()
+    send_to_port_2525("other+tag@localhost.localdomain", "second start")
+    wait_for_maildir_message(instance_dir / "mail" / "other", "second start")
     assert (instance_dir / "config" / "main.cf").read_text().endswith("# an edit a second run must keep\n")
