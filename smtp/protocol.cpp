@@ -28,10 +28,18 @@ std::string_view command_name(Stage stage) noexcept {
     return "EHLO";
 }
 
+// Only 2xx completes a command (354 is checked where DATA is answered). As
+// Postfix, a reply of another class counts by its DSN: 4xx defers, and
+// anything else (5xx, a 3xx where none belongs) bounces.
+bool ok(const SmtpReply& reply) noexcept { return reply.code / 100 == 2; }
+
 DeliveryStatus status_of(const SmtpReply& reply) noexcept {
-    if (reply.positive()) return DeliveryStatus::Sent;
-    return reply.permanent() ? DeliveryStatus::Bounced : DeliveryStatus::Deferred;
+    if (ok(reply)) return DeliveryStatus::Sent;
+    return reply.temporary() ? DeliveryStatus::Deferred : DeliveryStatus::Bounced;
 }
+
+// A 2xx where a refusal or a 354 was due is a protocol error: deferred.
+constexpr const char* kProtocolErrorDsn = "4.5.0";
 
 }  // namespace
 
@@ -73,7 +81,7 @@ Protocol::Event Protocol::on_reply(const SmtpReply& reply) {
         return on_transaction_reply(reply);
     }
     case State::Rset:
-        if (reply.positive()) {
+        if (ok(reply)) {
             state_ = State::Ready;
             return Event::Done;
         }
@@ -88,10 +96,10 @@ Protocol::Event Protocol::on_reply(const SmtpReply& reply) {
 }
 
 Protocol::Event Protocol::on_greeting(const SmtpReply& reply) {
-    if (!reply.positive()) {
+    if (!ok(reply)) {
         Failure f{status_of(reply), reply_dsn(reply), "host " + peer_ + " refused to talk to me: " + quote_reply(reply),
                   "smtp; " + quote_reply(reply)};
-        if (reply.permanent() && settings_.skip_5xx_greeting) {
+        if (f.status == DeliveryStatus::Bounced && settings_.skip_5xx_greeting) {
             f.status = DeliveryStatus::Deferred;
             f.dsn[0] = '4';
         }
@@ -103,7 +111,7 @@ Protocol::Event Protocol::on_greeting(const SmtpReply& reply) {
 }
 
 Protocol::Event Protocol::on_hello(const SmtpReply& reply, Stage stage) {
-    if (reply.positive()) {
+    if (ok(reply)) {
         if (stage == Stage::Hello) features_ = parse_ehlo(reply);
         state_ = State::Ready;
         return Event::Ready;
@@ -120,7 +128,10 @@ Protocol::Event Protocol::fail_session(const SmtpReply& reply, std::string_view 
     Failure f{status_of(reply), reply_dsn(reply),
               "host " + peer_ + " said: " + quoted + " (in reply to " + std::string(command) + " command)",
               "smtp; " + quoted};
-    if (f.status == DeliveryStatus::Sent) f.status = DeliveryStatus::Deferred;
+    if (f.status == DeliveryStatus::Sent) {
+        f.status = DeliveryStatus::Deferred;
+        f.dsn = kProtocolErrorDsn;
+    }
     return fail(std::move(f));
 }
 
@@ -190,7 +201,7 @@ Protocol::Event Protocol::on_transaction_reply(const SmtpReply& reply) {
 }
 
 Protocol::Event Protocol::on_mail(const SmtpReply& reply) {
-    if (!reply.positive()) {
+    if (!ok(reply)) {
         mail_failed_ = true;
         aborted_ = true;
         settle_open(reply, "MAIL FROM", false);
@@ -203,7 +214,7 @@ Protocol::Event Protocol::on_mail(const SmtpReply& reply) {
 void Protocol::on_rcpt(const SmtpReply& reply, std::size_t index) {
     if (index >= results_.size()) misuse("RCPT index");
     if (!mail_failed_) {
-        if (reply.positive()) results_[index].accepted = true;
+        if (ok(reply)) results_[index].accepted = true;
         else settle(index, reply, "RCPT TO");
     }
     if (!features_.pipelining && !mail_failed_) send_next_unpipelined();
@@ -285,6 +296,10 @@ void Protocol::settle(std::size_t index, const SmtpReply& reply, std::string_vie
     r.status = status_of(reply);
     r.dsn = reply_dsn(reply);
     r.diagnostic = "smtp; " + quoted;
+    if (r.status == DeliveryStatus::Sent && command != "end of DATA") {
+        r.status = DeliveryStatus::Deferred;
+        r.dsn = kProtocolErrorDsn;
+    }
     if (r.status == DeliveryStatus::Sent) r.reason = quoted;
     else r.reason = "host " + peer_ + " said: " + quoted + " (in reply to " + std::string(command) + " command)";
 }

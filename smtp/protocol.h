@@ -23,6 +23,8 @@
 //           the end of data (SMTP), settles every recipient still open; the
 //           reply to the end of data settles the accepted ones as sent. LMTP
 //           gives one reply per accepted recipient after the data (RFC 2033).
+//       Only 2xx completes a command (354 for DATA); a 3xx elsewhere counts
+//           as 5.0.0, and a 2xx where a 354 was due defers with 4.5.0.
 //       A transaction that ended early is followed by RSET so that the
 //           session can be cached; a 421 reply ends the session.
 //     Session-level trouble (greeting, HELO, 421, lost connection, timeout)
@@ -102,7 +104,8 @@ struct RcptResult {
 
 // A reply as Postfix quotes it in logs: every line with its code, joined by spaces.
 [[nodiscard]] std::string quote_reply(const tern::SmtpReply& reply);
-// The reply's enhanced code, or "C.0.0" from its first digit.
+// The reply's enhanced code when its class matches the reply's, else "2.0.0",
+// "4.0.0", or "5.0.0" for 5xx and for a 3xx where none belongs (as Postfix).
 [[nodiscard]] std::string reply_dsn(const tern::SmtpReply& reply);
 // True when an envelope address is not ASCII, so the server must offer SMTPUTF8.
 [[nodiscard]] bool needs_smtputf8(const Transaction& tx) noexcept;

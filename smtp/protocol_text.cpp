@@ -77,10 +77,13 @@ std::string quote_reply(const tern::SmtpReply& reply) {
     return tern::printable(out, tern::kMaxDeliveryReasonBytes - 200);
 }
 
+// Postfix's default detail: the reply's class when it is 2 or 4, else 5.0.0
+// (an enhanced code of another class than the reply's is not believed).
 std::string reply_dsn(const tern::SmtpReply& reply) {
-    if (!reply.enhanced.empty() && reply.enhanced[0] == static_cast<char>('0' + reply.code / 100))
-        return reply.enhanced;
-    return std::to_string(reply.code / 100) + ".0.0";
+    const int kind = reply.code / 100;
+    const char digit = kind == 2 || kind == 4 ? static_cast<char>('0' + kind) : '5';
+    if (!reply.enhanced.empty() && reply.enhanced[0] == digit && kind == digit - '0') return reply.enhanced;
+    return std::string(1, digit) + ".0.0";
 }
 
 std::string_view while_text(Stage stage, Dialect dialect) noexcept {

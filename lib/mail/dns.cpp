@@ -75,6 +75,25 @@ DnsRcode rcode_of(unsigned code) noexcept {
     }
 }
 
+// What may be asked next and logged: letters, digits, '-', '_' in dot-separated
+// labels (Postfix's valid_hostname). An MX host that is not one is skipped, so
+// a hostile nameserver cannot put spaces, brackets or control bytes into a
+// relay= field or a DNS question.
+bool valid_hostname(std::string_view host) noexcept {
+    if (host.empty() || host.size() > kMaxNameBytes) return false;
+    std::size_t label = 0;
+    for (char c : host) {
+        if (c == '.') {
+            if (label == 0) return false;
+            label = 0;
+            continue;
+        }
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+        if (!ok || ++label > 63) return false;
+    }
+    return label > 0;
+}
+
 // One resource record of the answer section into `answer`.
 Status take_record(std::string_view m, std::size_t& at, DnsAnswer& answer) {
     std::size_t next = 0;
@@ -97,7 +116,7 @@ Status take_record(std::string_view m, std::size_t& at, DnsAnswer& answer) {
         std::size_t after = 0;
         Result<std::string> host = read_name(m.substr(0, rdata + rdlength), rdata + 2, after);
         if (!host) return tl::unexpected(host.error());
-        answer.mx.push_back({get16(m, rdata), std::move(*host)});
+        if (host->empty() || valid_hostname(*host)) answer.mx.push_back({get16(m, rdata), std::move(*host)});
     }
     return {};
 }

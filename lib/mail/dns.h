@@ -9,6 +9,8 @@
 //     RFC 1035 messages, just what an MTA asks: MX, A and AAAA questions
 //     with recursion desired, and the records of those types (and CNAME,
 //     followed by taking records of any owner) from the answer section.
+//     An MX record whose host is not a valid host name (letters, digits,
+//     '-', '_', labels up to 63 bytes) is skipped, as Postfix does.
 //     libevent's evdns cannot ask for MX records, so tern builds its own
 //     queries; lib/mail/dns_client.h sends them on the event loop.
 //     parse_resolv_conf reads "nameserver ADDR" lines, where ADDR may carry

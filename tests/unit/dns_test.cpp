@@ -113,3 +113,24 @@ TEST_CASE("resolv.conf with ports", "[dns]") {
     REQUIRE(d.nameservers.size() == 1);  // the default 127.0.0.1:53
     CHECK(d.timeout_s == 5);
 }
+
+TEST_CASE("MX hosts that are not host names are skipped", "[dns]") {
+    const std::string q = *build_dns_query(7, "example.com", DnsType::Mx);
+    const std::string records = mx_record(10, std::string("\x05" "a b[c\x00", 7)) +
+                                mx_record(20, std::string("\x04mx\x01x\xc0\x0c", 7)) +
+                                mx_record(30, std::string("\x03mx3\xc0\x0c", 6)) +
+                                mx_record(0, std::string("\x00", 1));  // the null MX stays
+    Result<DnsAnswer> a = parse_dns_answer(answer(q, 0x8180, 4, records), 7, "example.com", DnsType::Mx);
+    REQUIRE(a);
+    REQUIRE(a->mx.size() == 2);
+    CHECK(a->mx[0].host == "mx3.example.com");
+    CHECK(a->mx[1].host.empty());
+    const std::string label63(63, 'a');
+    const std::string wire = "\x3f" + label63 + std::string("\x00", 1);
+    const std::string wire64 = "\x40" + std::string(64, 'a') + std::string("\x00", 1);
+    Result<DnsAnswer> b = parse_dns_answer(answer(q, 0x8180, 1, mx_record(5, wire)), 7, "example.com", DnsType::Mx);
+    REQUIRE(b);
+    REQUIRE(b->mx.size() == 1);
+    CHECK(b->mx[0].host == label63);
+    CHECK_FALSE(parse_dns_answer(answer(q, 0x8180, 1, mx_record(5, wire64)), 7, "example.com", DnsType::Mx));
+}

@@ -267,3 +267,83 @@ TEST_CASE("dot-stuffing across chunks", "[smtp_client]") {
     cr.finish(ended);
     CHECK(ended == std::string("x\r\n\0\xff\r\n.\r\n", 10));
 }
+
+TEST_CASE("a 3xx where 2xx belongs bounces; a 2xx to DATA defers", "[smtp_client]") {
+    Protocol p = ready(kEhloPipelining);
+    CHECK(p.begin(two_recipients()) == Protocol::Event::None);
+    (void)p.take_output();
+    CHECK(p.on_reply(reply("250 ok\r\n")) == Protocol::Event::None);
+    CHECK(p.on_reply(reply("354 4.1.1 what\r\n")) == Protocol::Event::None);
+    CHECK(p.on_reply(reply("250 ok\r\n")) == Protocol::Event::None);
+    CHECK(p.on_reply(reply("250 2.0.0 no need\r\n")) == Protocol::Event::None);
+    CHECK(p.take_output() == "RSET\r\n");
+    CHECK(p.on_reply(reply("250 ok\r\n")) == Protocol::Event::Done);
+    CHECK(p.results()[0].status == DeliveryStatus::Bounced);
+    CHECK(p.results()[0].dsn == "5.0.0");
+    CHECK(p.results()[1].status == DeliveryStatus::Deferred);
+    CHECK(p.results()[1].dsn == "4.5.0");
+    CHECK(p.results()[1].reason ==
+          "host mx.example[192.0.2.7] said: 250 2.0.0 no need (in reply to DATA command)");
+    CHECK(p.reusable());
+}
+
+TEST_CASE("a 3xx end-of-data reply and a 3xx greeting are failures", "[smtp_client]") {
+    Protocol p = ready(kEhloPipelining);
+    Transaction tx = two_recipients();
+    tx.recipients.pop_back();
+    CHECK(p.begin(tx) == Protocol::Event::None);
+    CHECK(p.on_reply(reply("250 ok\r\n")) == Protocol::Event::None);
+    CHECK(p.on_reply(reply("250 ok\r\n")) == Protocol::Event::None);
+    CHECK(p.on_reply(reply("354 go\r\n")) == Protocol::Event::SendContent);
+    p.content_sent();
+    CHECK(p.on_reply(reply("354 again\r\n")) == Protocol::Event::Done);
+    CHECK(p.results()[0].status == DeliveryStatus::Bounced);
+    CHECK(p.results()[0].dsn == "5.0.0");
+    Protocol g(Dialect::Smtp, {.helo_name = "me", .skip_5xx_greeting = true}, "h[1.2.3.4]");
+    CHECK(g.on_reply(reply("354 hello\r\n")) == Protocol::Event::Failed);
+    CHECK(g.failure().status == DeliveryStatus::Deferred);
+    CHECK(g.failure().dsn == "4.0.0");
+}
+
+TEST_CASE("a reused session: RSET after a failed transaction, then the next one", "[smtp_client]") {
+    Protocol p = ready(kEhloPipelining);
+    CHECK(p.begin(two_recipients()) == Protocol::Event::None);
+    (void)p.take_output();
+    CHECK(p.on_reply(reply("250 ok\r\n")) == Protocol::Event::None);
+    CHECK(p.on_reply(reply("450 4.2.0 later\r\n")) == Protocol::Event::None);
+    CHECK(p.on_reply(reply("550 5.1.1 no\r\n")) == Protocol::Event::None);
+    CHECK(p.on_reply(reply("554 5.5.1 no valid recipients\r\n")) == Protocol::Event::None);
+    CHECK(p.take_output() == "RSET\r\n");
+    CHECK(p.awaiting() == Stage::Rset);
+    CHECK(p.on_reply(reply("250 2.0.0 Ok\r\n")) == Protocol::Event::Done);
+    CHECK(p.reusable());
+    CHECK(p.begin(two_recipients()) == Protocol::Event::None);
+    CHECK(p.take_output() ==
+          "MAIL FROM:<a@example.org> SIZE=100\r\nRCPT TO:<b@example.com>\r\nRCPT TO:<c@example.com>\r\nDATA\r\n");
+    for (const char* r : {"250 ok\r\n", "250 ok\r\n", "250 ok\r\n"}) CHECK(p.on_reply(reply(r)) == Protocol::Event::None);
+    CHECK(p.on_reply(reply("354 go\r\n")) == Protocol::Event::SendContent);
+    p.content_sent();
+    CHECK(p.on_reply(reply("250 2.0.0 queued\r\n")) == Protocol::Event::Done);
+    CHECK(p.results()[0].status == DeliveryStatus::Sent);
+    CHECK(p.results()[1].status == DeliveryStatus::Sent);
+    Protocol q = ready(kEhloPlain);
+    CHECK(q.begin(two_recipients()) == Protocol::Event::None);
+    CHECK(q.on_reply(reply("550 5.7.1 sender\r\n")) == Protocol::Event::None);
+    CHECK(q.take_output() == "MAIL FROM:<a@example.org>\r\nRSET\r\n");
+    CHECK(q.on_reply(reply("421 4.4.2 bye\r\n")) == Protocol::Event::Done);
+    CHECK_FALSE(q.reusable());  // RSET refused: the session is not cached
+}
+
+TEST_CASE("timeouts name each stage as Postfix does", "[smtp_client]") {
+    Protocol p = ready(kEhloPipelining);
+    CHECK(p.begin(two_recipients()) == Protocol::Event::None);
+    for (const char* r : {"250 ok\r\n", "250 ok\r\n", "250 ok\r\n"}) CHECK(p.on_reply(reply(r)) == Protocol::Event::None);
+    CHECK(p.stage() == Stage::Data);
+    Protocol content = p;
+    CHECK(p.lost(true).reason == "conversation with mx.example[192.0.2.7] timed out while sending DATA command");
+    CHECK(content.on_reply(reply("354 go\r\n")) == Protocol::Event::SendContent);
+    CHECK(content.lost(true).reason == "conversation with mx.example[192.0.2.7] timed out while sending message body");
+    Protocol greeting(Dialect::Lmtp, {.helo_name = "me"}, "h[1.2.3.4]");
+    CHECK(greeting.on_reply(reply("220 hi\r\n")) == Protocol::Event::None);
+    CHECK(greeting.lost(true).reason == "conversation with h[1.2.3.4] timed out while performing the LHLO handshake");
+}
