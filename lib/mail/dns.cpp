@@ -199,7 +199,7 @@ Result<std::string> build_dns_query(std::uint16_t id, std::string_view name, Dns
         out.push_back(static_cast<char>(label.size()));
         out += label;
     }
-    if (name.find("..") != std::string_view::npos || name.starts_with('.'))
+    if (name.find("..") != std::string_view::npos || name.starts_with('.') || name.ends_with('.'))
         return fail(Retry::Permanent, "empty DNS label in " + printable(name));
     out.push_back('\0');
     put16(out, static_cast<unsigned>(type));

@@ -45,6 +45,9 @@ TEST_CASE("DNS query wire form", "[dns]") {
     CHECK(*q == std::string("\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x07" "example\x03" "com\x00\x00\x0f\x00\x01", 29));
     CHECK_FALSE(build_dns_query(1, "", DnsType::A));
     CHECK_FALSE(build_dns_query(1, "a..b", DnsType::A));
+    CHECK_FALSE(build_dns_query(1, "h..", DnsType::A));  // found by fuzz_dns: was asked as "h"
+    CHECK_FALSE(build_dns_query(1, ".", DnsType::A));
+    CHECK_FALSE(build_dns_query(1, ".a", DnsType::A));
     CHECK_FALSE(build_dns_query(1, std::string(64, 'a') + ".com", DnsType::A));
     CHECK(build_dns_query(1, std::string(63, 'a') + ".com", DnsType::A));
 }
