@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "cleanup/received.h"
 #include "lib/base/text.h"
 #include "lib/mail/address.h"
+#include "lib/mail/mail_date.h"
 
 namespace bounce {
 namespace {
@@ -98,7 +98,7 @@ std::string_view encoding(const DsnInput& in) noexcept { return in.eight_bit ? "
 
 void message_headers(std::string& out, const DsnInput& in, std::string_view boundary) {
     const std::string host = tern::printable(in.myhostname, 255);
-    line(out, "Date: " + cleanup::rfc5322_date(in.now));
+    line(out, "Date: " + tern::rfc5322_date(in.now));
     line(out, "From: MAILER-DAEMON@" + host + " (Mail Delivery System)");
     line(out, "Subject: " + std::string(subject(in)));
     wrapped(out, "To: " + tern::quote_address(in.to));
@@ -169,7 +169,7 @@ void recipient_fields(std::string& out, const DsnInput& in, const tern::Delivery
     else
         wrapped(out, "Diagnostic-Code: X-" + std::string(atom) + "; " + tern::printable(r.reason, kMaxReasonBytes));
     if (in.kind == DsnKind::Delay)
-        line(out, "Will-Retry-Until: " + cleanup::rfc5322_date(static_cast<std::time_t>(in.arrival_s +
+        line(out, "Will-Retry-Until: " + tern::rfc5322_date(static_cast<std::time_t>(in.arrival_s +
                                                                                          in.max_queue_lifetime_s)));
 }
 
@@ -184,7 +184,7 @@ void report_part(std::string& out, const DsnInput& in, std::string_view boundary
     if (!in.envid.empty()) line(out, "Original-Envelope-Id: " + tern::printable(in.envid, 100));
     line(out, "X-" + atom + "-Queue-ID: " + tern::printable(in.queue_id, 64));
     if (!in.sender.empty()) line(out, "X-" + atom + "-Sender: rfc822; " + tern::printable(in.sender, 1000));
-    if (in.arrival_s > 0) line(out, "Arrival-Date: " + cleanup::rfc5322_date(static_cast<std::time_t>(in.arrival_s)));
+    if (in.arrival_s > 0) line(out, "Arrival-Date: " + tern::rfc5322_date(static_cast<std::time_t>(in.arrival_s)));
     for (const tern::DeliveryRecord& r : in.records) recipient_fields(out, in, r, atom);
 }
 

@@ -4,9 +4,9 @@
 #include <cctype>
 #include <cstdio>
 
-#include "cleanup/received.h"
 #include "lib/base/text.h"
 #include "lib/mail/address.h"
+#include "lib/mail/mail_date.h"
 
 namespace cleanup {
 namespace {
@@ -95,7 +95,7 @@ std::string missing_headers(const SeenHeaders& seen, const MissingInfo& info) {
     if (!has_id)
         out.append(prefix).append("Message-Id: ").append(make_message_id(info.queue_id, info.myhostname, info.when))
             .append("\r\n");
-    if (!has_date) out.append(prefix).append("Date: ").append(rfc5322_date(info.when)).append("\r\n");
+    if (!has_date) out.append(prefix).append("Date: ").append(tern::rfc5322_date(info.when)).append("\r\n");
     if (!has_from) out.append(from_header(info, prefix));
     return out;
 }

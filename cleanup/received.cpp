@@ -1,33 +1,11 @@
 // cleanup/received.cpp - Received: header and dates (see received.h)
 #include "cleanup/received.h"
 
-#include <cstdio>
-#include <cstdlib>
-
 #include "lib/base/text.h"
 #include "lib/mail/address.h"
+#include "lib/mail/mail_date.h"
 
 namespace cleanup {
-namespace {
-
-constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-
-}  // namespace
-
-std::string rfc5322_date(std::time_t when) {
-    std::tm local{};
-    ::localtime_r(&when, &local);
-    const long offset_min = local.tm_gmtoff / 60;
-    const long abs_min = std::labs(offset_min);
-    char text[128];
-    std::snprintf(text, sizeof text, "%s, %02d %s %04d %02d:%02d:%02d %c%02ld%02ld (%s)", kDays[local.tm_wday % 7],
-                  local.tm_mday, kMonths[local.tm_mon % 12], local.tm_year + 1900, local.tm_hour, local.tm_min,
-                  local.tm_sec, offset_min < 0 ? '-' : '+', abs_min / 60, abs_min % 60,
-                  local.tm_zone ? local.tm_zone : "UTC");
-    return text;
-}
 
 std::string received_header(const ReceivedInfo& info) {
     const std::string host = tern::printable(info.myhostname, 255);
@@ -49,7 +27,7 @@ std::string received_header(const ReceivedInfo& info) {
         if (!info.recipient.empty())
             h.append("\r\n\tfor <").append(tern::printable(tern::quote_address(info.recipient), 300)).append(">");
     }
-    h.append("; ").append(rfc5322_date(info.when)).append("\r\n");
+    h.append("; ").append(tern::rfc5322_date(info.when)).append("\r\n");
     return h;
 }
 

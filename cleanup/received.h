@@ -1,7 +1,6 @@
-// cleanup/received.h - the Received: header and the RFC 5322 date that tern's cleanup writes
+// cleanup/received.h - the Received: header that tern's cleanup writes
 //
 // SYNOPSIS
-//     std::string d = cleanup::rfc5322_date(time(nullptr));  // "Tue, 24 Nov 2026 05:55:25 +0000 (UTC)"
 //     std::string h = cleanup::received_header({.helo = "client", .client_name = "c.example",
 //         .client_address = "192.0.2.1", .protocol = "ESMTP", .myhostname = "mx.example",
 //         .queue_id = id, .recipient = "a@example.com", .when = now});
@@ -18,8 +17,7 @@
 //     TLS: when tls_info is non-empty (the source said the session was
 //     encrypted) it is written as its own line "\t(using TLS...)" after
 //     the from part, where Postfix puts it; smtpd does not send it yet.
-//     rfc5322_date is Postfix's mail_date(): local time,
-//     "%a, %d %b %Y %H:%M:%S %z (%Z)", English names whatever the locale.
+//     DATE is lib/mail/mail_date.h's rfc5322_date.
 // LIMITS
 //     Peer text (HELO, names) is made printable and cut (HELO at 255
 //     bytes), so the header is at most about 2 KB.
@@ -45,7 +43,6 @@ struct ReceivedInfo {
     std::time_t when = 0;
 };
 
-[[nodiscard]] std::string rfc5322_date(std::time_t when);
 [[nodiscard]] std::string received_header(const ReceivedInfo& info);
 
 }  // namespace cleanup
