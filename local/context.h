@@ -1,7 +1,7 @@
 // local/context.h - what one local delivery knows: the message, the recipient being tried, whose rights
 //
 // SYNOPSIS
-//     local::MessageInfo msg{.job = &job, .delivered_to = local::collect_delivered_to(headers)};
+//     local::MessageInfo msg{.job = &job, .delivered_to = tern::collect_delivered_to(headers)};
 //     local::Attempt a;  a.address = "joe@example.com";  a.original = a.address;  a.sender = msg.sender();
 //     local::Rights r = local::rights_of(account);
 // DESCRIPTION
@@ -20,8 +20,8 @@
 #include <optional>
 #include <string>
 
+#include "lib/mail/delivered_to.h"
 #include "lib/mail/delivery_agent.h"
-#include "local/loop.h"
 #include "local/recipient.h"
 
 namespace local {
@@ -40,7 +40,7 @@ struct Rights {
 
 struct MessageInfo {
     const tern::DeliveryJob* job = nullptr;
-    DeliveredSet delivered_to;  // Delivered-To: values already in the message
+    tern::DeliveredSet delivered_to;  // Delivered-To: values already in the message
 
     [[nodiscard]] const tern::DeliveryRequest& request() const { return job->request(); }
     [[nodiscard]] const std::string& queue_id() const { return job->request().queue_id; }

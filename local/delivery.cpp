@@ -3,6 +3,7 @@
 
 #include "lib/base/log.h"
 #include "lib/base/text.h"
+#include "lib/mail/delivered_to.h"
 #include "lib/mail/status_line.h"
 #include "local/command.h"
 #include "local/forward.h"
@@ -190,7 +191,7 @@ void Delivery::deliver_command(const Attempt& a, const std::string& command) {
                      settings_.local_command_shell.empty() ? std::string("/bin/sh") : settings_.local_command_shell,
                      command_environment(vars, settings_.export_environment), settings_.command_time_limit_s};
     const std::string prefix =
-        command_from_line(a.sender, msg_.request().arrival) + delivery_prefix(a.sender, a.original, a.delivered);
+        command_from_line(a.sender, msg_.request().arrival) + tern::delivery_prefix(a.sender, a.original, a.delivered);
     tern::ContentReader reader = msg_.job->content();
     const CommandVerdict v = judge_command(run_command(spec, prefix, reader), command);
     record(a, local_outcome(v.status, v.dsn, v.reason));

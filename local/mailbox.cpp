@@ -10,6 +10,7 @@
 #include "lib/base/fd.h"
 #include "lib/base/identity.h"
 #include "lib/base/log.h"
+#include "lib/mail/delivered_to.h"
 
 namespace local {
 
@@ -44,7 +45,7 @@ tern::MailboxMessage message_for(const MessageInfo& msg, const Attempt& attempt,
     tern::MailboxMessage m;
     m.sender = attempt.sender;
     m.arrival = msg.request().arrival;
-    m.prefix = delivery_prefix(attempt.sender, attempt.original, attempt.delivered);
+    m.prefix = tern::delivery_prefix(attempt.sender, attempt.original, attempt.delivered);
     m.content = reader;
     return m;
 }

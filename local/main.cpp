@@ -23,9 +23,9 @@
 
 #include "lib/base/log.h"
 #include "lib/mail/config.h"
+#include "lib/mail/delivered_to.h"
 #include "lib/mail/delivery_agent.h"
 #include "local/delivery.h"
-#include "local/loop.h"
 #include "local/mailbox.h"
 #include "local/settings.h"
 
@@ -44,15 +44,15 @@ void deliver(std::unique_ptr<tern::DeliveryJob> job, tern::ServerContext&) noexc
     local::MessageInfo msg;
     msg.job = job.get();
     tern::ContentReader reader = job->content();
-    tern::Result<std::string> headers = local::read_header_block(reader);
+    tern::Result<tern::DeliveredSet> seen = tern::read_delivered_to(reader);
+    if (seen) msg.delivered_to = std::move(*seen);
     std::vector<tern::AgentOutcome> outcomes;
     for (const tern::DeliveryRecipient& r : job->request().recipients) {
-        if (!headers) {
+        if (!seen) {
             outcomes.push_back(local::local_outcome(tern::DeliveryStatus::Deferred, "4.3.0",
-                                                    "error reading message: " + headers.error().describe()));
+                                                    "error reading message: " + seen.error().describe()));
             continue;
         }
-        msg.delivered_to = local::collect_delivered_to(*headers);
         local::Delivery delivery(*g_settings, msg, r);
         outcomes.push_back(delivery.run());
     }

@@ -31,8 +31,8 @@
 
 #include "lib/base/log.h"
 #include "lib/mail/config.h"
+#include "lib/mail/delivered_to.h"
 #include "lib/mail/delivery_agent.h"
-#include "virtual/headers.h"
 #include "virtual/recipient.h"
 #include "virtual/settings.h"
 
@@ -57,7 +57,7 @@ void load(tern::ServerContext&) {
 void deliver(std::unique_ptr<tern::DeliveryJob> job, tern::ServerContext&) noexcept {
     virt::Message message{job->queue_fd(), &job->queue_file(), job->queue_path(), {}};
     tern::ContentReader reader = job->content();
-    tern::Result<virt::DeliveredSet> seen = virt::read_delivered_to(reader);
+    tern::Result<tern::DeliveredSet> seen = tern::read_delivered_to(reader);
     if (seen) message.delivered_to = std::move(*seen);
     std::vector<tern::AgentOutcome> outcomes;
     for (const tern::DeliveryRecipient& r : job->request().recipients) {

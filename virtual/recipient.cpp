@@ -17,6 +17,7 @@
 #include "lib/base/identity.h"
 #include "lib/base/log.h"
 #include "lib/base/text.h"
+#include "lib/mail/delivered_to.h"
 #include "lib/mail/mailbox.h"
 #include "virtual/lookup.h"
 
@@ -107,7 +108,7 @@ tern::AgentOutcome write_mailbox(const Settings& settings, const Message& messag
     const tern::MailboxMessage mail{
         .sender = message.file->sender,
         .arrival = message.file->arrival,
-        .prefix = delivery_prefix(message.file->sender, original_recipient(recipient), recipient.address),
+        .prefix = tern::delivery_prefix(message.file->sender, original_recipient(recipient), recipient.address),
         .content = &reader,
     };
     if (maildir) {

@@ -30,10 +30,10 @@
 
 #include <string>
 
+#include "lib/mail/delivered_to.h"
 #include "lib/mail/delivery_agent.h"
 #include "lib/mail/delivery_protocol.h"
 #include "lib/mail/queue_file.h"
-#include "virtual/headers.h"
 #include "virtual/settings.h"
 
 namespace virt {
@@ -42,7 +42,7 @@ struct Message {
     int queue_fd = -1;
     const tern::QueueFile* file = nullptr;
     std::string queue_path;        // for error texts
-    DeliveredSet delivered_to;     // Delivered-To: values already in the message
+    tern::DeliveredSet delivered_to;  // Delivered-To: values already in the message
 };
 
 [[nodiscard]] tern::AgentOutcome deliver_recipient(const Settings& settings, const Message& message,

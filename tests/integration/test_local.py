@@ -247,7 +247,7 @@ def test_postalias_hash_table(instance, users, build):
     assert reply["rcpt_0_status"] == "sent", reply
     text = (__import__("pathlib").Path(joe.pw_dir) / "Mailbox").read_bytes()
     assert b"X-Original-To: Boss@example.org\n" in text
-    assert b"Delivered-To: boss@example.org\n" in text
+    assert b"Delivered-To: Boss@example.org\n" in text
 
 
 def test_remote_alias_is_forwarded_through_cleanup(instance, users):
