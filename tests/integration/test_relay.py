@@ -13,7 +13,8 @@ delivery_services.py's master.cf, sends mail with smtplib from 127.0.0.1
   4xx stays in the queue as deferred with the server's reply as its reason
   in mailq, 5xx bounces, and the DSN (null sender, multipart/report) comes
   back to the sender through the same relayhost;
-- smtp-sink refusing every RCPT with 4xx (-r RCPT): the message is deferred.
+- smtp-sink refusing every RCPT with 4xx (-r RCPT): the message is deferred;
+  with 5xx (-f RCPT): the recipient is bounced.
 """
 
 import email
@@ -151,4 +152,16 @@ def test_smtp_sink_soft_reject_defers(instance):
         inst.wait_for(lambda: (inst.queue_dir / "deferred").is_dir() and
                       any(p.is_file() for p in (inst.queue_dir / "deferred").rglob("*")),
                       timeout=30, what="the message in deferred/")
+        assert sink.count() == 0
+
+
+def test_smtp_sink_hard_reject_bounces(instance):
+    with SmtpSink(hard_reject=["RCPT"]) as sink:
+        inst = start_relay(instance, relayhost=f"[127.0.0.1]:{sink.port}")
+        qid = submit(inst, ["bob@remote.test"])
+        match = smtp_log(inst, qid, "bob@remote.test", "bounced")
+        assert match.group(1) == f"127.0.0.1[127.0.0.1]:{sink.port}"
+        assert match.group(2).startswith("5.")
+        assert match.group(3).startswith(f"host 127.0.0.1[127.0.0.1] said: 5")
+        assert match.group(3).endswith("(in reply to RCPT TO command)")
         assert sink.count() == 0
