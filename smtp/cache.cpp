@@ -34,7 +34,7 @@ void Reaper::on_timer(evutil_socket_t, short) noexcept {
 }  // destroyed here, outside any of their own callbacks
 
 ConnectionCache::ConnectionCache(event_base* base, const Settings& settings, Reaper& reaper)
-    : base_(base), settings_(settings), reaper_(reaper) {
+    : settings_(settings), reaper_(reaper) {
     tern::Result<tern::EventPtr> t = tern::make_timer<&ConnectionCache::on_sweep>(base, this);
     if (!t) tern::log_fatal("cache timer: %s", t.error().describe().c_str());
     sweep_ = std::move(*t);

@@ -78,7 +78,6 @@ private:
     void drop(Session& s) noexcept;
     [[nodiscard]] bool too_old(const Session& s, const timeval& now) const noexcept;
 
-    event_base* base_;
     const Settings& settings_;
     Reaper& reaper_;
     std::map<std::string, std::deque<std::unique_ptr<Session>>> idle_;
