@@ -222,7 +222,8 @@ TEST_CASE("bounce dsn: delay, success and postmaster copies", "[bounce]") {
 
 TEST_CASE("bounce dsn: hostile text stays inside its line", "[bounce]") {
     bounce::DsnInput in = input();
-    in.records[0].reason = std::string("evil\r\nX-Injected: 1\0\x80", 24);
+    static constexpr char kHostile[] = "evil\r\nX-Injected: 1\0\x80";  // NUL and 8-bit included
+    in.records[0].reason = std::string(kHostile, sizeof kHostile - 1);
     in.records[0].recipient = "b\r\n@example.com";
     in.original = "no header section at all, and no final newline";
     in.original_size = in.original.size();
