@@ -15,7 +15,6 @@
 //     mail_owner. Trusts qmgr only as far as the delivery protocol.
 #include <memory>
 #include <string>
-#include <vector>
 
 #include "lib/mail/delivery_agent.h"
 #include "lib/mail/dsn_text.h"
@@ -29,8 +28,7 @@ void discard_all(std::unique_ptr<tern::DeliveryJob> job, tern::ServerContext&) n
     outcome.dsn = reason.dsn;
     outcome.reason = reason.text.empty() ? "discarded" : reason.text;
     outcome.relay = "none";
-    std::vector<tern::AgentOutcome> outcomes(job->request().recipients.size(), outcome);
-    tern::DeliveryJob::finish(std::move(job), std::move(outcomes));
+    tern::DeliveryJob::finish_all(std::move(job), outcome);
 }
 
 }  // namespace

@@ -16,7 +16,6 @@
 //     mail_owner. Trusts qmgr only as far as the delivery protocol.
 #include <memory>
 #include <string>
-#include <vector>
 
 #include "lib/mail/delivery_agent.h"
 #include "lib/mail/dsn_text.h"
@@ -31,8 +30,7 @@ void reject_all(std::unique_ptr<tern::DeliveryJob> job, tern::ServerContext& con
     outcome.dsn = reason.dsn;
     outcome.reason = reason.text.empty() ? (retry ? "delivery temporarily suspended" : "delivery failed") : reason.text;
     outcome.relay = "none";
-    std::vector<tern::AgentOutcome> outcomes(job->request().recipients.size(), outcome);
-    tern::DeliveryJob::finish(std::move(job), std::move(outcomes));
+    tern::DeliveryJob::finish_all(std::move(job), outcome);
 }
 
 }  // namespace

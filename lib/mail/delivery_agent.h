@@ -100,6 +100,8 @@ public:
     // recipient in request order (missing ones are deferred).
     static void finish(std::unique_ptr<DeliveryJob> job, std::vector<AgentOutcome> outcomes,
                        bool destination_dead = false) noexcept;
+    // The same outcome for every recipient (error, retry, discard).
+    static void finish_all(std::unique_ptr<DeliveryJob> job, const AgentOutcome& outcome) noexcept;
 
 private:
     Fd client_;

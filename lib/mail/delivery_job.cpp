@@ -222,6 +222,11 @@ DeliveryJob::~DeliveryJob() {
 
 ContentReader DeliveryJob::content() const noexcept { return ContentReader(queue_fd_.get(), file_, queue_path_); }
 
+void DeliveryJob::finish_all(std::unique_ptr<DeliveryJob> job, const AgentOutcome& outcome) noexcept {
+    std::vector<AgentOutcome> outcomes(job->request().recipients.size(), outcome);
+    finish(std::move(job), std::move(outcomes));
+}
+
 void DeliveryJob::finish(std::unique_ptr<DeliveryJob> job, std::vector<AgentOutcome> outcomes,
                          bool destination_dead) noexcept {
     if (!job) return;
