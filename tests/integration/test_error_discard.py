@@ -101,3 +101,13 @@ def test_discard_records_success_notices(transports):
     assert outcomes == [("sent", "2.0.0", "example.com")]
     records = read_log(transports.queue_dir / "bounce" / ID)
     assert [(r["recipient"], r["action"], r["status"]) for r in records] == [("b@example.com", "delivered", "2.0.0")]
+
+
+def test_service_name_expands_in_master_cf_overrides(instance):
+    """-o syslog_name=tern/$service_name, as Postfix's master.cf writes for relay."""
+    instance.write_master_cf("bounced unix - - y - - error\n  -o syslog_name=tern/$service_name\n")
+    instance.start()
+    instance.wait_for((instance.queue_dir / "private" / "bounced").exists, what="private/bounced")
+    outcomes, _ = send(instance, "bounced", "5.1.1 User unknown", ["b@example.com"])
+    assert outcomes == [("bounced", "5.1.1", "User unknown")]
+    instance.wait_for_log(rf"tern/bounced/error\[\d+\]: {ID}: to=<b@example.com>, relay=none")
