@@ -137,7 +137,7 @@ Evaluation::Status Evaluation::permit_auth_destination(std::string_view recipien
     const ResolvedAddress resolved = resolve_address(recipient, state_.form);
     // Stricter than Postfix: any sender-specified routing is untrusted, even to a local domain.
     if (!state_.allow_untrusted_routing && resolved.routed) return Status::Dunno;
-    const tern::Result<tern::DomainClass> domain_class = state_.domains.classify(resolved.domain);
+    const tern::Result<tern::DomainClass> domain_class = state_.resolver.domains().classify(resolved.domain);
     if (!domain_class) return lookup_failure(recipient);
     switch (*domain_class) {
     case tern::DomainClass::Local:

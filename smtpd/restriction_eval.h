@@ -50,7 +50,6 @@ struct PolicyState {
     ReplyCodes codes;
     tern::NetList mynetworks;
     std::vector<tern::IpNet> interface_addresses;
-    tern::DomainClassifier domains;
     tern::Resolver resolver;                 // the address class and transport, as qmgr sees them
     RecipientMaps recipient_maps;
     AddressForm form;

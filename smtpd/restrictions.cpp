@@ -96,9 +96,6 @@ tern::Result<Restrictions> Restrictions::load(const tern::Config& config) {
     if (!nets) return tl::unexpected(nets.error());
     state->mynetworks = std::move(*nets);
     state->interface_addresses = tern::local_interface_addresses(config);
-    tern::Result<tern::DomainClassifier> domains = tern::DomainClassifier::load(config);
-    if (!domains) return tl::unexpected(domains.error());
-    state->domains = std::move(*domains);
     tern::Result<tern::Resolver> resolver = tern::Resolver::load(config);
     if (!resolver) return tl::unexpected(resolver.error());
     state->resolver = std::move(*resolver);

@@ -270,6 +270,8 @@ Status Resolver::Impl::apply_transport_maps(const std::string& address, const st
     return {};
 }
 
+const DomainClassifier& Resolver::domains() const noexcept { return impl_->domains; }
+
 Result<Resolution> Resolver::resolve(std::string_view address) const {
     if (address.size() > kMaxResolveAddressBytes) return fail(Retry::Permanent, "address too long");
     const std::size_t at = address.rfind('@');

@@ -64,6 +64,8 @@ public:
     [[nodiscard]] static Result<Resolver> load(const Config& config);
     [[nodiscard]] Result<Resolution> resolve(std::string_view address) const;
 
+    // The address classes it resolves with (smtpd's relay check uses them too).
+    [[nodiscard]] const DomainClassifier& domains() const noexcept;
     // recipient_delimiter characters ("" when none).
     [[nodiscard]] const std::string& delimiters() const noexcept { return delimiters_; }
 
