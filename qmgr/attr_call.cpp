@@ -4,7 +4,6 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
-#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -96,9 +95,9 @@ void AttrCall::on_writable(evutil_socket_t, short) noexcept {
 
 void AttrCall::on_readable(evutil_socket_t, short) noexcept {
     if (phase_ == Phase::Done || phase_ == Phase::Connecting) return;
-    std::array<char, kReadChunkBytes> buffer{};
-    const std::size_t want = std::min(buffer.size(), std::max<std::size_t>(decoder_.want(), 1));
-    const ssize_t n = ::recv(fd_.get(), buffer.data(), want, MSG_DONTWAIT);
+    // The agent sends one answer and closes: read whole chunks.
+    std::array<char, kReadChunkBytes> buffer;
+    const ssize_t n = ::recv(fd_.get(), buffer.data(), buffer.size(), MSG_DONTWAIT);
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
     if (n < 0) return fail(CallFailure::NoAnswer, "read from " + path_ + ": " + std::strerror(errno));
     if (n == 0) return fail(CallFailure::NoAnswer, path_ + " closed the connection without an answer");

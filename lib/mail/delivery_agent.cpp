@@ -119,21 +119,34 @@ private:
             log_warning("delivery request: timeout after %llds", kRequestTimeoutS);
             return end_reader(client_.get());
         }
+        // One request per connection and qmgr sends nothing after it, so
+        // a whole chunk is read at once: one read per wake-up, not one
+        // per attribute field.
         std::array<char, kReadChunkBytes> buffer;
-        const std::size_t ask = std::min(decoder_.want(), buffer.size());
-        const ssize_t got = ::read(client_.get(), buffer.data(), ask);
+        const ssize_t got = ::read(client_.get(), buffer.data(), buffer.size());
         if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
         if (got <= 0) {
             if (got < 0 || decoder_.mid_message())
                 log_warning("delivery request: %s", got < 0 ? std::strerror(errno) : "peer closed mid-message");
             return end_reader(client_.get());
         }
-        Result<std::size_t> used = decoder_.feed(std::string_view(buffer.data(), static_cast<std::size_t>(got)));
-        if (!used) {
-            log_warning("delivery request: %s", used.error().describe().c_str());
-            return end_reader(client_.get());
+        std::string_view input(buffer.data(), static_cast<std::size_t>(got));
+        while (!input.empty()) {
+            Result<std::size_t> used = decoder_.feed(input);
+            if (!used) {
+                log_warning("delivery request: %s", used.error().describe().c_str());
+                return end_reader(client_.get());
+            }
+            input.remove_prefix(*used);
+            if (std::optional<AttrList> message = decoder_.take_message()) {
+                if (!input.empty()) {
+                    log_warning("delivery request: %zu bytes after the request", input.size());
+                    return end_reader(client_.get());
+                }
+                return handle(*message);
+            }
+            if (*used == 0) break;
         }
-        if (std::optional<AttrList> message = decoder_.take_message()) handle(*message);
     }
 
     // The request is complete: the reader hands the client on and ends.

@@ -37,8 +37,10 @@
 //         asked NOTIFY=SUCCESS first appends a "delivered" record
 //         (action from AgentOutcome::success_action); deferred: appends a
 //         "delayed" record to the defer log (not fsync'ed);
-//     then fsyncs the queue file once (when anything was marked done),
-//     sends the reply to qmgr and closes the connection. A log or queue
+//     then sends the reply to qmgr and closes the connection. The done
+//     marks are not fsync'ed (Postfix does not either): each records a
+//     delivery that is durable already, so a crash may repeat a delivery
+//     but never loses one. A log or queue
 //     file write error turns the affected recipient into a deferral
 //     ("cannot update queue file"), never into a silent loss.
 //     DeliveryJob::content() streams the message as stored (CRLF lines).

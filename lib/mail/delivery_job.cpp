@@ -13,7 +13,10 @@
 //          fails, those recipients are deferred instead;
 //       3. sent and bounced recipients are marked done in the queue file
 //          (a failed mark defers the recipient: "cannot update queue
-//          file"), then one fsync of the queue file;
+//          file"). The marks are not fsync'ed, as in Postfix: what they
+//          record (the mailbox file, the next hop's 250, the bounce log)
+//          is durable already, so a crash can only bring a delivery back
+//          (a duplicate), never lose one;
 //       4. one append to defer/ID of the "delayed" records (not fsync'ed:
 //          the recipient stays todo in the queue file anyway);
 //       5. the "to=<...>" line per recipient, the reply to qmgr, close,
@@ -139,9 +142,8 @@ void append_bounce_records(const JobView& job, std::vector<AgentOutcome>& outcom
     for (std::size_t i : owners) defer(outcomes[i], "cannot update bounce log: " + s.error().describe());
 }
 
-// Step 3: mark sent and bounced recipients done, then one fsync.
+// Step 3: mark sent and bounced recipients done (see DESCRIPTION: no fsync).
 void mark_done(const JobView& job, std::vector<AgentOutcome>& outcomes) {
-    bool marked = false;
     for (std::size_t i = 0; i < outcomes.size(); ++i) {
         AgentOutcome& o = outcomes[i];
         if (o.recorded_elsewhere || o.status == DeliveryStatus::Deferred) continue;
@@ -149,12 +151,8 @@ void mark_done(const JobView& job, std::vector<AgentOutcome>& outcomes) {
         if (!s) {
             log_warning("%s: %s", job.request.queue_id.c_str(), s.error().describe().c_str());
             defer(o, "cannot update queue file");
-            continue;
         }
-        marked = true;
     }
-    if (marked && ::fsync(job.queue_fd) != 0)
-        log_warning("%s: fsync %s: %s", job.request.queue_id.c_str(), job.queue_path.c_str(), std::strerror(errno));
 }
 
 // Step 4: the defer log, newest reason per recipient for mailq and bounce.

@@ -62,15 +62,43 @@ Status ensure_directory(const std::string& dir) {
     return {};
 }
 
-Status fsync_directory(const std::string& dir) {
-    Fd fd{::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)};
-    if (!fd) return fail(Retry::Temporary, "open maildir directory " + dir, errno);
-    if (::fsync(fd.get()) < 0) return fail(Retry::Temporary, "fsync maildir directory " + dir, errno);
+Status ensure_maildir(const std::string& dir) {
+    for (const std::string& sub : {dir, dir + "/tmp", dir + "/new", dir + "/cur"})
+        if (Status s = ensure_directory(sub); !s) return s;
     return {};
 }
 
-Status write_tmp_file(const std::string& tmp_path, const MailboxMessage& message) {
-    Fd fd{::open(tmp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)};
+Fd open_directory(const std::string& path) {
+    return Fd{::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)};
+}
+
+Status directory_error(const std::string& path, int error) {
+    if (error == ELOOP || error == ENOTDIR) return fail(Retry::Temporary, "maildir " + path + " is not a directory");
+    return fail(Retry::Temporary, "open maildir directory " + path, error);
+}
+
+// Opens DIR/tmp and DIR/new, never through a symlink; the folders are
+// made only when one is missing, so a delivery into an existing Maildir
+// costs two opens and no mkdir.
+Status open_maildir(const std::string& dir, Fd& tmp, Fd& fresh) {
+    const std::string tmp_path = dir + "/tmp";
+    const std::string new_path = dir + "/new";
+    tmp = open_directory(tmp_path);
+    if (tmp) fresh = open_directory(new_path);
+    if (!tmp || !fresh) {
+        if (errno != ENOENT) return directory_error(tmp ? new_path : tmp_path, errno);
+        if (Status s = ensure_maildir(dir); !s) return s;
+        if (!tmp) tmp = open_directory(tmp_path);
+        if (!tmp) return directory_error(tmp_path, errno);
+        fresh = open_directory(new_path);
+        if (!fresh) return directory_error(new_path, errno);
+    }
+    return {};
+}
+
+Status write_tmp_file(int tmp_dir, const std::string& unique, const std::string& tmp_path,
+                      const MailboxMessage& message) {
+    Fd fd{::openat(tmp_dir, unique.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)};
     if (!fd) return fail(Retry::Temporary, "create maildir file " + tmp_path, errno);
     Status s = copy_message(fd.get(), message, MailboxFormat::Maildir, tmp_path);
     if (s && ::fsync(fd.get()) < 0) s = fail(Retry::Temporary, "fsync maildir file " + tmp_path, errno);
@@ -78,15 +106,15 @@ Status write_tmp_file(const std::string& tmp_path, const MailboxMessage& message
 }
 
 // Links tmp to new (rename where links are not supported), then drops tmp.
-Status move_to_new(const std::string& tmp_path, const std::string& new_path) {
-    if (::link(tmp_path.c_str(), new_path.c_str()) == 0) {
-        (void)::unlink(tmp_path.c_str());
+Status move_to_new(int tmp_dir, int new_dir, const std::string& unique, const std::string& new_path) {
+    if (::linkat(tmp_dir, unique.c_str(), new_dir, unique.c_str(), 0) == 0) {
+        (void)::unlinkat(tmp_dir, unique.c_str(), 0);
         return {};
     }
     const int error = errno;
     if (error != EPERM && error != ENOSYS && error != EOPNOTSUPP && error != EXDEV)
         return fail(Retry::Temporary, "link to " + new_path, error);
-    if (::rename(tmp_path.c_str(), new_path.c_str()) < 0)
+    if (::renameat(tmp_dir, unique.c_str(), new_dir, unique.c_str()) < 0)
         return fail(Retry::Temporary, "rename to " + new_path, errno);
     return {};
 }
@@ -102,23 +130,23 @@ std::string maildir_unique_name(const timeval& now) {
 Result<std::string> deliver_maildir(const std::string& maildir, const MailboxMessage& message) {
     std::string dir = maildir;
     while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
-    for (const std::string& sub : {dir, dir + "/tmp", dir + "/new", dir + "/cur"}) {
-        if (Status s = ensure_directory(sub); !s) return tl::unexpected(s.error());
-    }
+    Fd tmp_dir;
+    Fd new_dir;
+    if (Status s = open_maildir(dir, tmp_dir, new_dir); !s) return tl::unexpected(s.error());
     timeval now{};
     ::gettimeofday(&now, nullptr);
     const std::string unique = maildir_unique_name(now);
     const std::string tmp_path = dir + "/tmp/" + unique;
     const std::string new_path = dir + "/new/" + unique;
-    if (Status s = write_tmp_file(tmp_path, message); !s) {
-        (void)::unlink(tmp_path.c_str());
+    if (Status s = write_tmp_file(tmp_dir.get(), unique, tmp_path, message); !s) {
+        (void)::unlinkat(tmp_dir.get(), unique.c_str(), 0);
         return tl::unexpected(s.error());
     }
-    if (Status s = move_to_new(tmp_path, new_path); !s) {
-        (void)::unlink(tmp_path.c_str());
+    if (Status s = move_to_new(tmp_dir.get(), new_dir.get(), unique, new_path); !s) {
+        (void)::unlinkat(tmp_dir.get(), unique.c_str(), 0);
         return tl::unexpected(s.error());
     }
-    if (Status s = fsync_directory(dir + "/new"); !s) return tl::unexpected(s.error());
+    if (::fsync(new_dir.get()) < 0) return fail(Retry::Temporary, "fsync maildir directory " + dir + "/new", errno);
     return "new/" + unique;
 }
 
