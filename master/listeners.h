@@ -30,11 +30,12 @@
 #include "lib/base/fd.h"
 #include "lib/base/inet_listen.h"
 #include "lib/base/result.h"
+#include "lib/base/unix_socket.h"
 #include "lib/mail/master_cf.h"
 
 namespace master {
 
-inline constexpr int kListenBacklog = 100;
+using tern::kListenBacklog;
 
 struct ListenContext {
     std::string queue_dir;

@@ -43,6 +43,12 @@
 
 namespace tern {
 
+// Listen backlog of every tern listener (the kernel caps it at
+// net.core.somaxconn). One event-driven process accepts for many
+// sessions, so a burst of connections must wait in the queue, not be
+// dropped into the client's one-second SYN retry as with Postfix's 100.
+inline constexpr int kListenBacklog = 4096;
+
 [[nodiscard]] Result<Fd> unix_listen(const std::string& path, int backlog, mode_t mode);
 [[nodiscard]] Result<Fd> unix_connect(const std::string& path, int timeout_ms);
 [[nodiscard]] Result<std::pair<Fd, Fd>> unix_socketpair();

@@ -166,13 +166,13 @@ void Server::enter_sandbox() {
 void Server::open_standalone_listener() {
     const std::string& address = options_.listen_address;
     if (address.front() == '/') {
-        Result<Fd> fd = unix_listen(address, 100, 0666);
+        Result<Fd> fd = unix_listen(address, kListenBacklog, 0666);
         if (!fd) log_fatal("%s", fd.error().describe().c_str());
         own_listeners_.push_back(std::move(*fd));
     } else {
         Result<InetEndpoint> ep = parse_inet_endpoint(address);
         if (!ep) log_fatal("-l: %s", ep.error().describe().c_str());
-        Result<std::vector<Fd>> fds = inet_listen(ep->host, ep->port, 100);
+        Result<std::vector<Fd>> fds = inet_listen(ep->host, ep->port, kListenBacklog);
         if (!fds) log_fatal("%s", fds.error().describe().c_str());
         for (Fd& fd : *fds) own_listeners_.push_back(std::move(fd));
     }

@@ -1,4 +1,4 @@
-// lib/mail/maildir.cpp - deliver_maildir: tmp/UNIQUE, fsync, link to new/UNIQUE, fsync new/
+// lib/mail/maildir.cpp - deliver_maildir: tmp/UNIQUE, fsync, link to new/UNIQUE
 //
 // SYNOPSIS
 //     tern::Result<std::string> name = tern::deliver_maildir("/home/b/Maildir/", message);  // "new/..."
@@ -146,7 +146,6 @@ Result<std::string> deliver_maildir(const std::string& maildir, const MailboxMes
         (void)::unlinkat(tmp_dir.get(), unique.c_str(), 0);
         return tl::unexpected(s.error());
     }
-    if (::fsync(new_dir.get()) < 0) return fail(Retry::Temporary, "fsync maildir directory " + dir + "/new", errno);
     return "new/" + unique;
 }
 
