@@ -2,6 +2,7 @@
 #include "smtp/protocol.h"
 
 #include "lib/base/log.h"
+#include "lib/base/text.h"
 
 namespace smtp {
 
@@ -40,6 +41,16 @@ DeliveryStatus status_of(const SmtpReply& reply) noexcept {
 
 // A 2xx where a refusal or a 354 was due is a protocol error: deferred.
 constexpr const char* kProtocolErrorDsn = "4.5.0";
+
+// "mx.example.com[192.0.2.7]" -> "mx.example.com"
+std::string host_of(std::string_view peer) { return std::string(peer.substr(0, peer.find('['))); }
+
+// The first word of a HELO/EHLO reply is the server's own name.
+bool greets_as(const SmtpReply& reply, std::string_view name) {
+    if (name.empty() || reply.lines.empty()) return false;
+    const std::string_view first = reply.lines.front();
+    return tern::iequals(first.substr(0, first.find(' ')), name);
+}
 
 }  // namespace
 
@@ -111,6 +122,11 @@ Protocol::Event Protocol::on_greeting(const SmtpReply& reply) {
 }
 
 Protocol::Event Protocol::on_hello(const SmtpReply& reply, Stage stage) {
+    if (ok(reply) && dialect_ == Dialect::Smtp && greets_as(reply, settings_.my_hostname)) {
+        tern::log_warning("host %s replied to HELO/EHLO with my own hostname %s", peer_.c_str(),
+                          settings_.my_hostname.c_str());
+        return fail({DeliveryStatus::Bounced, "5.4.6", "mail for " + host_of(peer_) + " loops back to myself", ""});
+    }
     if (ok(reply)) {
         if (stage == Stage::Hello) features_ = parse_ehlo(reply);
         state_ = State::Ready;

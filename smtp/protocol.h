@@ -81,6 +81,11 @@ struct Transaction {
 struct ProtocolSettings {
     std::string helo_name;
     bool skip_5xx_greeting = true;
+    // SMTP only: a server whose EHLO/HELO reply names this host (myhostname)
+    // is this MTA itself; delivering would loop, so the recipients bounce
+    // "mail for HOST loops back to myself" (5.4.6), as in Postfix. Empty:
+    // no check (LMTP, whose server is local by design).
+    std::string my_hostname;
 };
 
 // What a reply answers: for timeouts and Postfix's "while ..." texts.

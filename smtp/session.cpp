@@ -21,7 +21,11 @@ Session::Session(event_base* base, const Settings& settings, ServerAddress addre
       settings_(settings),
       address_(std::move(address)),
       listener_(&listener),
-      protocol_(settings.dialect, {settings.helo_name, settings.skip_5xx_greeting}, address_.peer()) {
+      protocol_(settings.dialect,
+                {.helo_name = settings.helo_name,
+                 .skip_5xx_greeting = settings.skip_5xx_greeting,
+                 .my_hostname = settings.dialect == Dialect::Smtp ? settings.myhostname : std::string()},
+                address_.peer()) {
     gettimeofday(&created_, nullptr);
 }
 

@@ -206,7 +206,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         return 0;
     }
     const smtp::Dialect dialect = (flags & 1) != 0 ? smtp::Dialect::Lmtp : smtp::Dialect::Smtp;
-    Driver driver{Protocol(dialect, {.helo_name = "client.example", .skip_5xx_greeting = (flags & 2) != 0},
+    Driver driver{Protocol(dialect, {.helo_name = "client.example", .skip_5xx_greeting = (flags & 2) != 0, .my_hostname = "loop.example"},
                            "mx.example[192.0.2.7]"),
                   make_transaction(flags)};
     driver.feed(input, piece);

@@ -11,27 +11,16 @@ relative to the queue directory, and MX lookups against a loopback DNS server
 """
 
 import os
-import pwd
 import re
-import time
 from pathlib import Path
 
 import pytest
 
-from delivery_client import deliver, write_queue_file
+from active_delivery import deliver_from_active
 from dns_server import DnsServer
 from smtp_sink import PySink
 
-BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 CONTENT = b"Subject: hello\r\nFrom: a@example.org\r\n\r\n.leading dot\r\nbody\r\n"
-
-
-def base62(n, width=0):
-    out = ""
-    while n:
-        n, d = divmod(n, 62)
-        out = BASE62[d] + out
-    return out.rjust(width, "0") or "0"
 
 
 @pytest.fixture
@@ -51,20 +40,7 @@ def client_instance(instance):
 
 def send(inst, transport, nexthop, recipients, sender="a@example.org", content=CONTENT):
     """Writes active/ID, asks the agent to deliver every recipient; (qid, reply)."""
-    active = inst.queue_dir / "active"
-    active.mkdir(exist_ok=True)
-    now = time.time()
-    probe = active / "new-file"
-    probe.write_bytes(b"")
-    qid = base62(int(now), 6) + base62(int((now % 1) * 1e6), 4) + base62(os.stat(probe).st_ino)
-    path = active / qid
-    os.rename(probe, path)
-    offsets = write_queue_file(path, sender, recipients, content, arrival=now)
-    owner = pwd.getpwnam("tern")
-    os.chown(path, owner.pw_uid, owner.pw_gid)
-    reply = deliver(inst.queue_dir / "private" / transport, qid, transport, nexthop, sender,
-                    list(zip(recipients, offsets)), arrival=now)
-    return qid, reply
+    return deliver_from_active(inst, transport, nexthop, recipients, sender, content, owner="tern")
 
 
 def log_line(inst, qid, rcpt):
@@ -148,3 +124,14 @@ def test_mx_lookup_preference_fallback_and_name_errors(client_instance):
             assert reply["rcpt_0_status"] == "deferred"
             assert reply["rcpt_0_dsn"] == "4.4.3"
             assert reply["rcpt_0_reason"].endswith("type=MX: Host not found, try again")
+
+
+def test_server_greeting_with_my_own_hostname_is_a_mail_loop(client_instance):
+    """A next hop that answers EHLO with our myhostname is this MTA: bounce 5.4.6, as Postfix."""
+    with PySink(hostname="client.example.org") as sink:
+        qid, reply = send(client_instance, "smtp", f"[127.0.0.1]:{sink.port}", ["ok@example.com"])
+        assert reply["rcpt_0_status"] == "bounced"
+        assert sink.messages == []
+    line = log_line(client_instance, qid, "ok@example.com")
+    assert "dsn=5.4.6, status=bounced (mail for 127.0.0.1 loops back to myself)" in line
+    assert "replied to HELO/EHLO with my own hostname client.example.org" in client_instance.log_text()

@@ -24,7 +24,7 @@ const char* kEhloPipelining = "250-mx.example\r\n250-PIPELINING\r\n250-SIZE 1000
 const char* kEhloPlain = "250 mx.example\r\n";
 
 Protocol ready(const char* ehlo, Dialect dialect = Dialect::Smtp) {
-    Protocol p(dialect, {.helo_name = "me.example"}, "mx.example[192.0.2.7]");
+    Protocol p(dialect, {.helo_name = "me.example", .skip_5xx_greeting = true, .my_hostname = ""}, "mx.example[192.0.2.7]");
     REQUIRE(p.awaiting() == Stage::Greeting);
     CHECK(p.on_reply(reply("220 mx.example ESMTP\r\n")) == Protocol::Event::None);
     CHECK(p.take_output() == (dialect == Dialect::Lmtp ? "LHLO me.example\r\n" : "EHLO me.example\r\n"));
@@ -171,14 +171,14 @@ TEST_CASE("LMTP gives one reply per accepted recipient", "[smtp_client]") {
 }
 
 TEST_CASE("EHLO refused falls back to HELO; LHLO does not", "[smtp_client]") {
-    Protocol p(Dialect::Smtp, {.helo_name = "me"}, "h[1.2.3.4]");
+    Protocol p(Dialect::Smtp, {.helo_name = "me", .skip_5xx_greeting = true, .my_hostname = ""}, "h[1.2.3.4]");
     CHECK(p.on_reply(reply("220 hi\r\n")) == Protocol::Event::None);
     CHECK(p.take_output() == "EHLO me\r\n");
     CHECK(p.on_reply(reply("502 what\r\n")) == Protocol::Event::None);
     CHECK(p.take_output() == "HELO me\r\n");
     CHECK(p.on_reply(reply("250 hi\r\n")) == Protocol::Event::Ready);
     CHECK_FALSE(p.features().esmtp);
-    Protocol l(Dialect::Lmtp, {.helo_name = "me"}, "h[1.2.3.4]");
+    Protocol l(Dialect::Lmtp, {.helo_name = "me", .skip_5xx_greeting = true, .my_hostname = ""}, "h[1.2.3.4]");
     CHECK(l.on_reply(reply("220 hi\r\n")) == Protocol::Event::None);
     CHECK(l.on_reply(reply("500 what\r\n")) == Protocol::Event::Failed);
     CHECK(l.failure().status == DeliveryStatus::Bounced);
@@ -186,12 +186,12 @@ TEST_CASE("EHLO refused falls back to HELO; LHLO does not", "[smtp_client]") {
 }
 
 TEST_CASE("greeting refusals", "[smtp_client]") {
-    Protocol p(Dialect::Smtp, {.helo_name = "me", .skip_5xx_greeting = true}, "h[1.2.3.4]");
+    Protocol p(Dialect::Smtp, {.helo_name = "me", .skip_5xx_greeting = true, .my_hostname = ""}, "h[1.2.3.4]");
     CHECK(p.on_reply(reply("554 5.7.1 go away\r\n")) == Protocol::Event::Failed);
     CHECK(p.failure().status == DeliveryStatus::Deferred);
     CHECK(p.failure().dsn == "4.7.1");
     CHECK(p.failure().reason == "host h[1.2.3.4] refused to talk to me: 554 5.7.1 go away");
-    Protocol q(Dialect::Smtp, {.helo_name = "me", .skip_5xx_greeting = false}, "h[1.2.3.4]");
+    Protocol q(Dialect::Smtp, {.helo_name = "me", .skip_5xx_greeting = false, .my_hostname = ""}, "h[1.2.3.4]");
     CHECK(q.on_reply(reply("554 go away\r\n")) == Protocol::Event::Failed);
     CHECK(q.failure().status == DeliveryStatus::Bounced);
     CHECK(q.failure().dsn == "5.0.0");
@@ -204,7 +204,7 @@ TEST_CASE("lost connection and timeouts name the stage", "[smtp_client]") {
     const Failure f = p.lost(true);
     CHECK(f.reason == "conversation with mx.example[192.0.2.7] timed out while sending RCPT TO");
     CHECK(f.dsn == "4.4.2");
-    Protocol q(Dialect::Smtp, {.helo_name = "me"}, "h[1.2.3.4]");
+    Protocol q(Dialect::Smtp, {.helo_name = "me", .skip_5xx_greeting = true, .my_hostname = ""}, "h[1.2.3.4]");
     CHECK(q.lost(false).reason == "lost connection with h[1.2.3.4] while receiving the initial server greeting");
 }
 
@@ -299,7 +299,7 @@ TEST_CASE("a 3xx end-of-data reply and a 3xx greeting are failures", "[smtp_clie
     CHECK(p.on_reply(reply("354 again\r\n")) == Protocol::Event::Done);
     CHECK(p.results()[0].status == DeliveryStatus::Bounced);
     CHECK(p.results()[0].dsn == "5.0.0");
-    Protocol g(Dialect::Smtp, {.helo_name = "me", .skip_5xx_greeting = true}, "h[1.2.3.4]");
+    Protocol g(Dialect::Smtp, {.helo_name = "me", .skip_5xx_greeting = true, .my_hostname = ""}, "h[1.2.3.4]");
     CHECK(g.on_reply(reply("354 hello\r\n")) == Protocol::Event::Failed);
     CHECK(g.failure().status == DeliveryStatus::Deferred);
     CHECK(g.failure().dsn == "4.0.0");
@@ -343,7 +343,30 @@ TEST_CASE("timeouts name each stage as Postfix does", "[smtp_client]") {
     CHECK(p.lost(true).reason == "conversation with mx.example[192.0.2.7] timed out while sending DATA command");
     CHECK(content.on_reply(reply("354 go\r\n")) == Protocol::Event::SendContent);
     CHECK(content.lost(true).reason == "conversation with mx.example[192.0.2.7] timed out while sending message body");
-    Protocol greeting(Dialect::Lmtp, {.helo_name = "me"}, "h[1.2.3.4]");
+    Protocol greeting(Dialect::Lmtp, {.helo_name = "me", .skip_5xx_greeting = true, .my_hostname = ""}, "h[1.2.3.4]");
     CHECK(greeting.on_reply(reply("220 hi\r\n")) == Protocol::Event::None);
     CHECK(greeting.lost(true).reason == "conversation with h[1.2.3.4] timed out while performing the LHLO handshake");
+}
+
+TEST_CASE("a server that greets with my own hostname is a mail loop: 5.4.6 bounce", "[smtp_client]") {
+    Protocol p(Dialect::Smtp, {.helo_name = "me.example", .skip_5xx_greeting = true, .my_hostname = "Me.Example"}, "mx.example[192.0.2.7]");
+    CHECK(p.on_reply(reply("220 mx.example ESMTP\r\n")) == Protocol::Event::None);
+    CHECK(p.take_output() == "EHLO me.example\r\n");
+    CHECK(p.on_reply(reply("250-me.example hello\r\n250 PIPELINING\r\n")) == Protocol::Event::Failed);
+    CHECK(p.failure().status == DeliveryStatus::Bounced);
+    CHECK(p.failure().dsn == "5.4.6");
+    CHECK(p.failure().reason == "mail for mx.example loops back to myself");
+}
+
+TEST_CASE("another name, or LMTP, is no loop", "[smtp_client]") {
+    SECTION("SMTP, other name") {
+        Protocol p(Dialect::Smtp, {.helo_name = "me.example", .skip_5xx_greeting = true, .my_hostname = "me.example"}, "mx.example[192.0.2.7]");
+        CHECK(p.on_reply(reply("220 mx.example ESMTP\r\n")) == Protocol::Event::None);
+        CHECK(p.on_reply(reply("250 me.example.org\r\n")) == Protocol::Event::Ready);
+    }
+    SECTION("LMTP without my_hostname") {
+        Protocol p(Dialect::Lmtp, {.helo_name = "me.example", .skip_5xx_greeting = true, .my_hostname = ""}, "dovecot[/run/lmtp]");
+        CHECK(p.on_reply(reply("220 dovecot ready\r\n")) == Protocol::Event::None);
+        CHECK(p.on_reply(reply("250 me.example\r\n")) == Protocol::Event::Ready);
+    }
 }
