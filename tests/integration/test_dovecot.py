@@ -16,46 +16,24 @@ be readable from Dovecot's Maildir, as with Postfix's own Dovecot setup:
 """
 
 import re
-import smtplib
 
 import pytest
 
-from delivery_services import delivery_master_cf
 from dovecot_lmtp import DovecotLmtp
+from smtp_instance import start_smtp_instance
+from smtp_instance import submit as smtp_submit
 from tern_instance import build_dir
 
-NEEDED = ("smtpd/smtpd", "cleanup/cleanup", "qmgr/qmgr", "smtp/lmtp")
 CONTENT = ("From: a@sender.test\r\nTo: joe@example.com\r\nSubject: to dovecot\r\n"
            "Message-ID: <dovecot-test@sender.test>\r\n\r\nhello dovecot\r\n.dot line\r\n")
 
 
 def start(inst, services, **settings):
-    missing = [p for p in NEEDED if not (build_dir() / p).exists()]
-    if missing:
-        pytest.skip(f"not built: {', '.join(missing)}")
-    names = {"smtpd", "cleanup", "qmgr", "lmtp"} | set(services)
-    if (build_dir() / "bounce" / "bounce").exists():
-        names.add("bounce")
-    inst.write_master_cf(delivery_master_cf(inst.smtp_port, only=names))
-    base = {"myhostname": "mx.example.org", "mydomain": "example.org", "mydestination": "localhost",
-            "mynetworks": "127.0.0.0/8", "queue_run_delay": "1s"}
-    base.update(settings)
-    inst.set_main_cf(**base)
-    inst.start()
-    inst.wait_for(lambda: (inst.queue_dir / "public" / "qmgr").exists(), what="public/qmgr")
-    return inst
+    return start_smtp_instance(inst, needed=("smtp/lmtp",), services={"lmtp", *services}, **settings)
 
 
 def submit(inst, recipients, sender="a@sender.test", content=CONTENT):
-    with smtplib.SMTP("127.0.0.1", inst.smtp_port, timeout=30) as client:
-        client.ehlo("client.example.org")
-        client.mail(sender)
-        for rcpt in recipients:
-            code, text = client.rcpt(rcpt)
-            assert code == 250, (rcpt, code, text)
-        code, text = client.data(content.encode())
-    assert code == 250, text
-    return re.search(rb"queued as (\w+)", text).group(1).decode()
+    return smtp_submit(inst, recipients, sender, content)
 
 
 def lmtp_log(inst, qid, rcpt, status):

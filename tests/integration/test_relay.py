@@ -20,46 +20,24 @@ delivery_services.py's master.cf, sends mail with smtplib from 127.0.0.1
 import email
 import email.policy
 import re
-import smtplib
 
 import pytest
 
-from delivery_services import delivery_master_cf
+from smtp_instance import start_smtp_instance
+from smtp_instance import submit as smtp_submit
 from smtp_sink import PySink, SmtpSink
-from tern_instance import build_dir, run_captured
+from tern_instance import run_captured
 
 CONTENT = "From: sender@sender.test\r\nTo: bob@remote.test\r\nSubject: relay test\r\n\r\nhello relay\r\n.dot line\r\n"
-NEEDED = ("smtpd/smtpd", "cleanup/cleanup", "qmgr/qmgr", "smtp/smtp")
 
 
 def start_relay(inst, **settings):
-    missing = [p for p in NEEDED if not (build_dir() / p).exists()]
-    if missing:
-        pytest.skip(f"not built: {', '.join(missing)}")
-    names = {"smtpd", "cleanup", "qmgr", "smtp", "showq", "pickup"}
-    if (build_dir() / "bounce" / "bounce").exists():
-        names.add("bounce")
-    inst.write_master_cf(delivery_master_cf(inst.smtp_port, only=names))
-    base = {"myhostname": "mx.example.org", "mydomain": "example.org", "mydestination": "localhost",
-            "mynetworks": "127.0.0.0/8", "queue_run_delay": "1s",
-            "smtp_connection_cache_time_limit": "1s"}
-    base.update(settings)
-    inst.set_main_cf(**base)
-    inst.start()
-    inst.wait_for(lambda: (inst.queue_dir / "public" / "qmgr").exists(), what="public/qmgr")
-    return inst
+    return start_smtp_instance(inst, needed=("smtp/smtp",), services={"smtp", "showq", "pickup"},
+                               **{"smtp_connection_cache_time_limit": "1s", **settings})
 
 
 def submit(inst, recipients, sender="sender@sender.test", content=CONTENT):
-    with smtplib.SMTP("127.0.0.1", inst.smtp_port, timeout=30) as client:
-        client.ehlo("client.example.org")
-        client.mail(sender)
-        for rcpt in recipients:
-            code, text = client.rcpt(rcpt)
-            assert code == 250, (rcpt, code, text)
-        code, text = client.data(content.encode())
-    assert code == 250, text
-    return re.search(rb"queued as (\w+)", text).group(1).decode()
+    return smtp_submit(inst, recipients, sender, content)
 
 
 def smtp_log(inst, qid, rcpt, status, timeout=30):
