@@ -19,18 +19,9 @@ import time
 
 import pytest
 
-from delivery_client import deliver, write_queue_file
+from active_delivery import deliver_from_active
 
-BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 CONTENT = b"Subject: hello\r\nFrom: a@example.org\r\n\r\nFrom the start\r\nbody \xe9\r\n"
-
-
-def base62(n, width=0):
-    out = ""
-    while n:
-        n, d = divmod(n, 62)
-        out = BASE62[d] + out
-    return out.rjust(width, "0") or "0"
 
 
 class Users:
@@ -86,18 +77,7 @@ def setup_local(inst, aliases="", **settings):
 
 
 def send(inst, recipients, sender="a@example.org", content=CONTENT):
-    active = inst.queue_dir / "active"
-    active.mkdir(exist_ok=True)
-    now = time.time()
-    probe = active / "new-file"
-    probe.write_bytes(b"")
-    qid = base62(int(now), 6) + base62(int((now % 1) * 1e6), 4) + base62(os.stat(probe).st_ino)
-    path = active / qid
-    os.rename(probe, path)
-    offsets = write_queue_file(path, sender, recipients, content, arrival=now)
-    reply = deliver(inst.queue_dir / "private" / "local", qid, "local", "example.org", sender,
-                    list(zip(recipients, offsets)), arrival=now, timeout=60)
-    return qid, reply
+    return deliver_from_active(inst, "local", "example.org", recipients, sender, content, timeout=60)
 
 
 def maildir_messages(folder):

@@ -11,30 +11,20 @@ follow Postfix's lookup order.
 
 import os
 import re
-import time
 
 import pytest
 
-from delivery_client import deliver, write_queue_file
+from active_delivery import deliver_from_active
 from queue_file import read_queue_file
 
 MAIL_UID = 5000
 MAIL_GID = 5000
-BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 CONTENT = b"Subject: hello\r\nFrom: a@example.org\r\n\r\nFrom the start\r\nbody \xe9\r\n"
 MAILBOXES = """\
 joe@example.com     example.com/joe/
 ann@example.com     example.com/ann
 @catchall.example   catchall/
 """
-
-
-def base62(n, width=0):
-    out = ""
-    while n:
-        n, d = divmod(n, 62)
-        out = BASE62[d] + out
-    return out.rjust(width, "0") or "0"
 
 
 @pytest.fixture
@@ -59,19 +49,7 @@ def virtual_instance(instance):
 
 def send(inst, recipients, sender="a@example.org", content=CONTENT):
     """Writes active/ID with the recipients, asks virtual to deliver all; (qid, reply)."""
-    active = inst.queue_dir / "active"
-    active.mkdir(exist_ok=True)
-    now = time.time()
-    probe = active / "new-file"
-    probe.write_bytes(b"")
-    qid = base62(int(now), 6) + base62(int((now % 1) * 1e6), 4) + base62(os.stat(probe).st_ino)
-    path = active / qid
-    os.rename(probe, path)
-    offsets = write_queue_file(path, sender, recipients, content, arrival=now)
-    addresses = [r if isinstance(r, str) else r[0] for r in recipients]
-    reply = deliver(inst.queue_dir / "private" / "virtual", qid, "virtual", "example.com", sender,
-                    list(zip(addresses, offsets)), arrival=now)
-    return qid, reply
+    return deliver_from_active(inst, "virtual", "example.com", recipients, sender, content)
 
 
 def maildir_files(folder):
