@@ -41,13 +41,12 @@ import email
 import email.policy
 import os
 import pwd
-import shutil
-import signal
 import socket
 import subprocess
-import tempfile
 import time
 from pathlib import Path
+
+from server_process import ServerProcess, accepts, free_port
 
 DOVECOT = "/usr/sbin/dovecot"
 START_TIMEOUT_S = 15
@@ -109,26 +108,18 @@ INET = """\
 """
 
 
-def _free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class DovecotLmtp:
+class DovecotLmtp(ServerProcess):
     def __init__(self, socket_path=None, user="tern", tcp_port=None, users=None):
         if not os.path.exists(DOVECOT) or not os.path.exists("/usr/lib/dovecot/lmtp"):
             raise RuntimeError("Dovecot LMTP missing: apt-get install dovecot-core dovecot-lmtpd")
-        self.root = Path(tempfile.mkdtemp(prefix="tern-dovecot-", dir="/tmp"))
-        os.chmod(self.root, 0o755)
+        super().__init__("tern-dovecot-", stop_timeout_s=STOP_TIMEOUT_S)
         self.socket_path = Path(socket_path) if socket_path else self.root / "lmtp"
-        self.tcp_port = _free_port() if tcp_port == 0 else tcp_port
+        self.tcp_port = free_port() if tcp_port == 0 else tcp_port
         self.user = pwd.getpwnam(user)
         self.config_path = self.root / "dovecot.conf"
         self.log_path = self.root / "dovecot.log"
         self.mail_dir = self.root / "mail"
         self.users = None if users is None else [u.lower() for u in users]
-        self.process = None
         self._write_config()
 
     def _write_config(self):
@@ -155,7 +146,7 @@ class DovecotLmtp:
                                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                         stderr=open(self.root / "dovecot.stderr", "wb"))
         deadline = time.monotonic() + START_TIMEOUT_S
-        while not (self._accepts_unix() and (not self.tcp_port or self._accepts_tcp())):
+        while not (accepts(unix_path=self.socket_path) and (not self.tcp_port or accepts(port=self.tcp_port))):
             if self.process.poll() is not None or time.monotonic() > deadline:
                 problem = (self.root / "dovecot.stderr").read_text(errors="replace") + self.log_text()
                 self.stop()
@@ -163,41 +154,9 @@ class DovecotLmtp:
             time.sleep(POLL_S)
         return self
 
-    def _accepts_unix(self):
-        try:
-            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
-                probe.settimeout(1)
-                probe.connect(str(self.socket_path))
-                return True
-        except OSError:
-            return False
-
-    def _accepts_tcp(self):
-        try:
-            socket.create_connection(("127.0.0.1", self.tcp_port), timeout=1).close()
-            return True
-        except OSError:
-            return False
-
-    def stop(self, keep=False):
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=STOP_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.process = None
-        if not keep and not os.environ.get("TERN_KEEP_INSTANCE"):
-            shutil.rmtree(self.root, ignore_errors=True)
-            if self.socket_path.is_socket():
-                self.socket_path.unlink()
-
-    def __enter__(self):
-        return self.start() if self.process is None else self
-
-    def __exit__(self, exc_type, *exc):
-        self.stop(keep=exc_type is not None)
+    def remove_files(self):
+        if self.socket_path.is_socket():
+            self.socket_path.unlink()
 
     def log_text(self):
         try:

@@ -49,20 +49,20 @@ DESCRIPTION
 import os
 import pwd
 import re
-import shutil
-import socket
 import socketserver
 import subprocess
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from server_process import ServerProcess, accepts, free_port
+
 SMTP_SINK = "/usr/sbin/smtp-sink"
 SINK_USER = "nobody"
 POLL_S = 0.05
 START_TIMEOUT_S = 10
+STOP_TIMEOUT_S = 10
 MAX_LINE = 4096
 MAX_DATA = 64 * 1024 * 1024
 SESSION_TIMEOUT_S = 60
@@ -76,12 +76,6 @@ class Message:
     helo: str = ""
     mail_args: str = ""
     rcpt_args: list = field(default_factory=list)
-
-
-def _free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _wait(cond, timeout, what):
@@ -103,20 +97,19 @@ def _address(arg):
 
 # ---- Postfix's smtp-sink -----------------------------------------------------------
 
-class SmtpSink:
+class SmtpSink(ServerProcess):
     def __init__(self, port=0, unix_path=None, dump=False, soft_reject=(), hard_reject=(),
                  disconnect=(), lmtp=False, extra_args=(), backlog=256):
         if not os.path.exists(SMTP_SINK):
             raise RuntimeError("smtp-sink missing: apt-get install postfix")
-        self.root = Path(tempfile.mkdtemp(prefix="tern-sink-", dir="/tmp"))
-        os.chmod(self.root, 0o755)
+        super().__init__("tern-sink-", stop_timeout_s=STOP_TIMEOUT_S)
         user = pwd.getpwnam(SINK_USER)
         self.dump_dir = self.root / "dump" if dump else None
         if self.dump_dir:
             self.dump_dir.mkdir()
             os.chown(self.dump_dir, user.pw_uid, user.pw_gid)
         self.unix_path = Path(unix_path) if unix_path else None
-        self.port = None if unix_path else (port or _free_port())
+        self.port = None if unix_path else (port or free_port())
         self.counter_path = self.root / "counters"
         argv = [SMTP_SINK, "-u", SINK_USER, "-c"]
         argv += ["-L"] if lmtp else []
@@ -128,7 +121,6 @@ class SmtpSink:
         argv += list(extra_args)
         argv += [f"unix:{self.unix_path}" if self.unix_path else f"127.0.0.1:{self.port}", str(backlog)]
         self.argv = argv
-        self.process = None
 
     def start(self):
         if self.unix_path and self.unix_path.exists():
@@ -136,42 +128,13 @@ class SmtpSink:
         with open(self.counter_path, "wb") as out:
             self.process = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL, stdout=out,
                                             stderr=subprocess.STDOUT)
-        _wait(lambda: self._accepts() or self.process.poll() is not None, START_TIMEOUT_S,
+        _wait(lambda: accepts(self.port, self.unix_path) or self.process.poll() is not None, START_TIMEOUT_S,
               f"smtp-sink to listen ({' '.join(self.argv)})")
         if self.process.poll() is not None:
             raise RuntimeError(f"smtp-sink exited: {self.counter_path.read_text(errors='replace')}")
         if self.unix_path:
             os.chmod(self.unix_path, 0o666)
         return self
-
-    def _accepts(self):
-        try:
-            if self.unix_path:
-                with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
-                    probe.connect(str(self.unix_path))
-            else:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-            return True
-        except OSError:
-            return False
-
-    def stop(self, keep=False):
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.process = None
-        if not keep and not os.environ.get("TERN_KEEP_INSTANCE"):
-            shutil.rmtree(self.root, ignore_errors=True)
-
-    def __enter__(self):
-        return self.start() if self.process is None else self
-
-    def __exit__(self, exc_type, *exc):
-        self.stop(keep=exc_type is not None)
 
     def counters(self):
         """The last {"sess": n, "quit": n, "mesg": n} smtp-sink printed (zeros before any)."""
