@@ -16,10 +16,12 @@
 //     source logs it at once. TempName removes the file when it goes out
 //     of scope unless released.
 //     remove_stale_temp_files: a cleanup killed mid-message (kill -9, a
-//     crash) cannot remove its file; the next cleanup process removes
-//     every "tmp.cleanup.PID.N" whose PID is no longer running (a live
-//     PID, even a reused one, keeps its files: never delete a file that
-//     may still be written).
+//     crash) cannot finish its files; the next cleanup process hands
+//     every "tmp.cleanup.PID.N" whose PID is no longer running to
+//     lib/mail/queue_recovery.h: a complete one (acknowledged, but its
+//     rename lost in a crash) becomes a queue file, any other is removed
+//     (a live PID, even a reused one, keeps its files: never touch a file
+//     that may still be written).
 // ERRORS
 //     Temporary, naming the file, when it cannot be created or fstat'ed.
 #pragma once
@@ -64,7 +66,7 @@ struct NewQueueFile {
 
 [[nodiscard]] tern::Result<NewQueueFile> create_queue_file(const std::string& directory);
 [[nodiscard]] std::string final_path(tern::QueueName queue, const tern::QueueId& id);
-// Removes the temporary files of dead cleanup processes; returns how many.
+// Recovers or removes the temporary files of dead cleanup processes; returns how many.
 std::size_t remove_stale_temp_files(const std::string& directory);
 
 }  // namespace cleanup

@@ -147,7 +147,10 @@ void Stream::commit(Outcome outcome) {
         service_.committer().submit({.file = message_->release_fd(),
                                      .temp_path = std::move(temp),
                                      .final_path = final_path(hold ? tern::QueueName::Hold : tern::QueueName::Incoming, id),
-                                     .done = [this, hold](tern::Status s) { on_committed(s, !hold); }});
+                                     .done = [this, hold](tern::Status s) { on_committed(s, !hold); },
+                                     // incoming/ is not fsynced (lib/mail/queue_recovery.h); a held
+                                     // file is, since recovery would put it in incoming/.
+                                     .sync_directory = hold});
         return;
     }
     case Verdict::Discard:

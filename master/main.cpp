@@ -4,7 +4,9 @@
 //     master [-c DIR] [-d] [-t] [-w] [-v]
 // DESCRIPTION
 //     Reads main.cf and master.cf, takes the lock on QUEUE_DIR/pid/master.pid,
-//     opens every listener, then runs the services (master/supervisor.h).
+//     recovers the queue files a crash left under cleanup's temporary
+//     names (lib/mail/queue_recovery.h), opens every listener, then runs
+//     the services (master/supervisor.h).
 //     -d stays in the foreground; otherwise master detaches once it is
 //     ready, and the command exits 0 only then (-w is accepted for
 //     Postfix compatibility: this is always how it starts). -t exits 0
@@ -31,6 +33,7 @@
 #include "lib/mail/config.h"
 #include "lib/mail/master_protocol.h"
 #include "lib/mail/queue_layout.h"
+#include "lib/mail/queue_recovery.h"
 #include "master/daemon.h"
 #include "master/pid_lock.h"
 #include "master/supervisor.h"
@@ -112,6 +115,8 @@ int main(int argc, char** argv) {
     if (!options.debug) detacher.emplace(master::Detacher::fork_and_wait());
     tern::Result<master::PidLock> lock = master::PidLock::acquire(pid_path);
     if (!lock) tern::log_fatal("%s", lock.error().describe().c_str());
+    // No cleanup runs yet: finish the commits a crash cut short (lib/mail/queue_recovery.h).
+    (void)tern::recover_temp_queue_files("incoming", tern::TempOwners::All);
     master::Supervisor supervisor(options.config_dir, options.verbosity);
     if (tern::Status s = supervisor.open(); !s) tern::log_fatal("%s", s.error().describe().c_str());
     if (tern::Status s = lock->write_pid(); !s) tern::log_fatal("%s", s.error().describe().c_str());

@@ -1,6 +1,8 @@
 // lib/mail/group_commit.cpp - batched fsync + rename worker and its hand-back to the loop
 #include "lib/mail/group_commit.h"
 
+#include "lib/mail/queue_recovery.h"
+
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/eventfd.h>
@@ -44,15 +46,6 @@ void sync_files(std::vector<Work>& batch, int threads) noexcept {
     work();
 }
 
-// rename(2) that refuses to replace an existing target.
-int rename_noreplace(const std::string& from, const std::string& to) noexcept {
-    if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0) return 0;
-    if (errno != EINVAL && errno != ENOSYS) return -1;
-    if (::link(from.c_str(), to.c_str()) != 0) return -1;
-    ::unlink(from.c_str());
-    return 0;
-}
-
 void rename_one(Work& w) noexcept {
     if (!w.status) {
         ::unlink(w.temp_path.c_str());
@@ -76,14 +69,14 @@ std::string directory_of(const std::string& path) {
 void sync_directories(std::vector<Work>& batch) noexcept {
     std::vector<std::string> done;
     for (const Work& w : batch) {
-        if (!w.status) continue;
+        if (!w.status || !w.sync_directory) continue;
         std::string dir = directory_of(w.final_path);
         if (std::find(done.begin(), done.end(), dir) != done.end()) continue;
         const Fd fd{::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
         const int err = !fd ? errno : ::fsync(fd.get()) != 0 ? errno : 0;
         if (err != 0) {
             for (Work& other : batch) {
-                if (!other.status || directory_of(other.final_path) != dir) continue;
+                if (!other.status || !other.sync_directory || directory_of(other.final_path) != dir) continue;
                 fail_work(other, "fsync directory " + dir + " for " + other.final_path, err);
                 ::unlink(other.final_path.c_str());
             }
@@ -151,7 +144,8 @@ void GroupCommitter::submit(CommitJob job) {
     const std::uint64_t id = next_id_++;
     callbacks_.emplace(id, std::move(job.done));
     std::vector<Work> batch;
-    batch.push_back(Work{id, std::move(job.file), std::move(job.temp_path), std::move(job.final_path), {}});
+    batch.push_back(Work{id, std::move(job.file), std::move(job.temp_path), std::move(job.final_path), {},
+                         job.sync_directory});
     if (options_.mode == CommitMode::Synchronous) {
         commit_batch(batch, GroupCommitOptions{.sync_method = SyncMethod::FsyncEach, .sync_threads = 1});
         deliver(batch);

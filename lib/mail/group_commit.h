@@ -13,9 +13,10 @@
 //     thread takes the waiting jobs as one batch (at most max_batch): it
 //     fsyncs every file (sync_threads threads at a time, so the kernel
 //     merges their journal commits; or one syncfs, see SyncMethod), renames temp_path to final_path
-//     without ever replacing an existing final_path (renameat2
-//     RENAME_NOREPLACE, or link and unlink where the file system lacks it),
-//     then fsyncs each distinct final directory once. Jobs submitted while
+//     without ever replacing an existing final_path (rename_noreplace,
+//     lib/mail/queue_recovery.h), then fsyncs each distinct final
+//     directory once (skipped for jobs with sync_directory = false, whose
+//     owner recovers the temporary name after a crash instead). Jobs submitted while
 //     a batch is on the disk form the next batch, so batches grow with the
 //     load by themselves; max_wait (default 0) makes the worker wait that
 //     long for a batch to fill before it starts a small one.
@@ -72,6 +73,10 @@ struct CommitJob {
     std::string temp_path;                 // where the file is now
     std::string final_path;                // where it goes; must not exist
     std::function<void(Status)> done;      // runs once, on the loop thread
+    // false: the final directory is not fsynced for this file; the caller
+    // recovers a rename lost in a crash (cleanup's incoming/:
+    // lib/mail/queue_recovery.h).
+    bool sync_directory = true;
 };
 
 enum class CommitMode { Batched, Synchronous };
@@ -115,6 +120,7 @@ public:
         std::string temp_path;
         std::string final_path;
         Status status;
+        bool sync_directory = true;
     };
 
 private:
