@@ -38,4 +38,13 @@ bool is_expired(std::int64_t now_s, std::int64_t arrival_s, std::int64_t lifetim
     return now_s >= arrival_s + lifetime_s;
 }
 
+bool delay_warning_due(std::int64_t now_s, const tern::QueueFile& file, std::int64_t delay_warning_s,
+                       const Lifetimes& lifetimes) noexcept {
+    if (delay_warning_s <= 0 || file.warning_offset == 0 || file.warning_sent_s != 0) return false;
+    if (is_bounce_sender(file.sender, lifetimes.double_bounce_sender)) return false;
+    const std::int64_t arrival_s = file.arrival.tv_sec;
+    if (arrival_s > 0 && delay_warning_s > INT64_MAX - arrival_s) return false;
+    return now_s >= arrival_s + delay_warning_s;
+}
+
 }  // namespace qmgr

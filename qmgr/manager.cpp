@@ -291,7 +291,39 @@ void Manager::after_flush(std::uint64_t handle, bool flushed) {
     const std::int64_t now_s = time_now().tv_sec;
     const std::int64_t lifetime_s = queue_lifetime_s(message.file().sender, settings_.lifetimes);
     if (is_expired(now_s, message.file().arrival.tv_sec, lifetime_s)) return expire_message(message);
+    if (delay_warning_due(now_s, message.file(), settings_.delay_warning_s, settings_.lifetimes))
+        return warn_message(message);
     defer_message(message);
+}
+
+// Postfix's defer_warn: bounce(8) sends the delay notice from defer/ID;
+// once it is queued, the warning record says so and no other follows.
+// A failed request is asked again at the next deferral.
+void Manager::warn_message(ActiveMessage& message) {
+    const std::uint64_t handle = message.handle();
+    const std::uint64_t call_id = next_call_++;
+    auto done = [this, call_id, handle](BounceResult result) {
+        calls_.erase(call_id);
+        auto found = messages_.find(handle);
+        if (found == messages_.end()) return;
+        ActiveMessage& m = *found->second;
+        if (result.ok)
+            mark_warned(m);
+        else
+            tern::log_warning("%s: cannot send delay notification: %s", m.id().c_str(), result.why.c_str());
+        defer_message(m);
+    };
+    calls_.emplace(call_id, send_bounce_request(base_, tern::kBounceRequestDelay, message.id(),
+                                                settings_.ipc_timeout_ms, std::move(done)));
+}
+
+// Not fsync'ed: a crash before the next sync repeats the notice at worst.
+void Manager::mark_warned(const ActiveMessage& message) {
+    tern::Result<tern::Fd> fd = message.open_file();
+    tern::Status marked = fd ? tern::update_warning(fd->get(), message.file().warning_offset, time_now().tv_sec,
+                                                    message.path())
+                             : tern::Status(tl::unexpected(fd.error()));
+    if (!marked) tern::log_warning("%s: %s", message.id().c_str(), marked.error().describe().c_str());
 }
 
 void Manager::expire_message(ActiveMessage& message) {

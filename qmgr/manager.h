@@ -27,8 +27,15 @@
 //         flushed through bounce(8) when present; then removed when no
 //         recipient is left to do, returned to the sender (bounce expire)
 //         when maximal_queue_lifetime (bounce_queue_lifetime) has passed,
-//         else deferred with back-off (backoff.h, queue_moves.h).
-//     delay_warning_time is not acted on yet (no delay notices).
+//         else deferred with back-off (backoff.h, queue_moves.h);
+//       - before such a deferral, when delay_warning_time has passed since
+//         arrival and the file's delay warning record says no notice was
+//         sent (backoff.h delay_warning_due), bounce(8) is asked for the
+//         delay notice (request=delay) while the file is still in active/;
+//         when it answers that the notice is queued, the record is
+//         rewritten with the time (once per message, as Postfix). bounce
+//         logs "ID: sender delay notification: NEWID". A file without
+//         the record (written before it existed) gets no delay notice.
 // SECURITY
 //     Trusts queue files only as far as read_queue_file's checks; agents'
 //     replies are decoded with limits and must match the request.
@@ -84,6 +91,8 @@ private:
     void finish_message(ActiveMessage& message);
     void after_flush(std::uint64_t handle, bool flushed);
     void expire_message(ActiveMessage& message);
+    void warn_message(ActiveMessage& message);
+    void mark_warned(const ActiveMessage& message);
     void defer_message(ActiveMessage& message);
     void release(std::uint64_t handle);
 

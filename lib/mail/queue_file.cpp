@@ -98,7 +98,7 @@ private:
     std::uint64_t offset_ = 0;  // start of the record being handled
     std::optional<PendingRecipient> pending_;
     bool seen_arrival_ = false, seen_sender_ = false, seen_envid_ = false;
-    bool seen_ret_ = false, seen_schedule_ = false, seen_end_ = false;
+    bool seen_ret_ = false, seen_schedule_ = false, seen_warning_ = false, seen_end_ = false;
 };
 
 Status Parser::check_length(char type, std::uint32_t length) const {
@@ -109,6 +109,8 @@ Status Parser::check_length(char type, std::uint32_t length) const {
             return length == kStatusPayloadBytes ? Status{} : bad("status record of wrong size");
         case RecordType::Schedule:
             return length == kSchedulePayloadBytes ? Status{} : bad("schedule record of wrong size");
+        case RecordType::Warning:
+            return length == kWarningPayloadBytes ? Status{} : bad("delay warning record of wrong size");
         case RecordType::End: return length == kEndPayloadBytes ? Status{} : bad("end record of wrong size");
         case RecordType::Content:
             return length <= limits_.max_content_chunk_bytes ? Status{} : bad("content record too long");
@@ -177,7 +179,8 @@ Status Parser::handle(RecordType type, std::string_view payload, std::uint32_t l
         case RecordType::Sender:
         case RecordType::EnvId:
         case RecordType::Ret:
-        case RecordType::Schedule: return handle_envelope(type, payload);
+        case RecordType::Schedule:
+        case RecordType::Warning: return handle_envelope(type, payload);
     }
     return bad("unknown record type");
 }
@@ -214,6 +217,14 @@ Status Parser::handle_envelope(RecordType type, std::string_view payload) {
             if (!schedule) return bad("bad schedule record");
             file_.schedule = *schedule;
             file_.schedule_offset = offset_;
+            return {};
+        }
+        case RecordType::Warning: {
+            if (auto ok = once(seen_warning_, type); !ok) return ok;
+            const auto sent = decode_warning(payload);
+            if (!sent) return bad("bad delay warning record");
+            file_.warning_sent_s = *sent;
+            file_.warning_offset = offset_;
             return {};
         }
         case RecordType::Magic:
@@ -398,6 +409,10 @@ Status mark_recipient_done(int fd, std::uint64_t status_offset, std::string_view
 
 Status update_schedule(int fd, std::uint64_t schedule_offset, const Schedule& schedule, std::string_view path) {
     return rewrite_fixed(fd, schedule_offset, RecordType::Schedule, encode_schedule(schedule), path);
+}
+
+Status update_warning(int fd, std::uint64_t warning_offset, std::int64_t sent_s, std::string_view path) {
+    return rewrite_fixed(fd, warning_offset, RecordType::Warning, encode_warning(sent_s), path);
 }
 
 bool valid_attribute_name(std::string_view name) noexcept {

@@ -9,6 +9,7 @@
 //     while (true) { Result<std::size_t> n = content.read(buffer); if (!n || *n == 0) break; ... }
 //     Status s = mark_recipient_done(fd.get(), r.status_offset);
 //     Status t = update_schedule(fd.get(), file->schedule_offset, {next_s, attempts + 1});
+//     if (file->warning_offset != 0) Status w = update_warning(fd.get(), file->warning_offset, now_s);
 //     Result<QueueFile> parsed = parse_queue_file(bytes);   // tests, fuzzing
 // DESCRIPTION
 //     A queue file holds one message: its envelope and its content, as a
@@ -31,6 +32,10 @@
 //                    concatenated in file order                     0..n
 //       Q schedule   "NNNNNNNNNNNN AAAAAA": next attempt (epoch s) and
 //                    attempt count, fixed width, rewritten in place  once
+//       W warning    "NNNNNNNNNNNN": when qmgr sent the delay notice
+//                    (epoch s), 0 while it has not; fixed width,
+//                    rewritten in place. Files from before this
+//                    record have none (warning_offset 0)           0..1
 //       X end        total file size, 20 digits; always the last record
 //     Except magic first and end last, records come in any order, so
 //     cleanup may add recipients after the content (sendmail -t).
@@ -114,6 +119,8 @@ struct QueueFile {
     std::uint64_t content_size = 0;
     Schedule schedule;
     std::uint64_t schedule_offset = 0;
+    std::int64_t warning_sent_s = 0;     // when the delay notice went out; 0: not yet
+    std::uint64_t warning_offset = 0;    // 0: the file has no warning record
 
     // The value of attribute `name`, or nullptr.
     [[nodiscard]] const std::string* attribute(std::string_view name) const noexcept;
@@ -154,6 +161,10 @@ private:
 // Rewrites the schedule record at `schedule_offset` with one pwrite.
 [[nodiscard]] Status update_schedule(int fd, std::uint64_t schedule_offset, const Schedule& schedule,
                                      std::string_view path = "queue file");
+
+// Rewrites the delay warning record at `warning_offset` with one pwrite.
+[[nodiscard]] Status update_warning(int fd, std::uint64_t warning_offset, std::int64_t sent_s,
+                                    std::string_view path = "queue file");
 
 // True for a name of [a-z0-9_]{1,kMaxAttributeNameBytes}.
 [[nodiscard]] bool valid_attribute_name(std::string_view name) noexcept;

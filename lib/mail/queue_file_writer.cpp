@@ -148,6 +148,13 @@ Status QueueFileWriter::add_schedule(const Schedule& schedule) {
     return append(RecordType::Schedule, encode_schedule(schedule));
 }
 
+Status QueueFileWriter::add_warning(std::int64_t sent_s) {
+    if (auto ok = usable(); !ok) return ok;
+    if (has_warning_) return duplicate("delay warning");
+    has_warning_ = true;
+    return append(RecordType::Warning, encode_warning(sent_s));
+}
+
 Status QueueFileWriter::finish() {
     if (auto ok = usable(); !ok) return ok;
     if (!has_arrival_) return fail(Retry::Permanent, path_ + ": queue file without arrival time");
@@ -155,6 +162,8 @@ Status QueueFileWriter::finish() {
     if (recipient_count_ == 0) return fail(Retry::Permanent, path_ + ": queue file without recipients");
     if (!has_schedule_)
         if (auto ok = add_schedule(Schedule{}); !ok) return ok;
+    if (!has_warning_)
+        if (auto ok = add_warning(0); !ok) return ok;
     if (auto ok = flush_content(); !ok) return ok;
     const std::uint64_t total = size() + kRecordHeaderBytes + kEndPayloadBytes;
     append_record(buffer_, RecordType::End, encode_end(total));

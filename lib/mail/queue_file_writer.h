@@ -16,8 +16,10 @@
 //     offset 0, with pwrite. Records go through a buffer of about 64 KiB;
 //     consecutive add_content calls are merged into chunks of up to 64 KiB.
 //     The magic record comes first by construction; finish() adds the
-//     schedule record {0, 0} if none was added, flushes, and writes the end
-//     record with the total size. The writer never fsyncs and never
+//     schedule record {0, 0} and the delay warning record 0 (no notice
+//     sent yet) if none was added, flushes, and writes the end record
+//     with the total size. So every file it writes can carry qmgr's
+//     delay notice mark (queue_record.h). The writer never fsyncs and never
 //     renames: making the file durable is the group-commit component's
 //     job (DESIGN.md section 11), which takes the descriptor.
 //
@@ -67,6 +69,7 @@ public:
     [[nodiscard]] Status add_recipient(const RecipientSpec& recipient);
     [[nodiscard]] Status add_content(std::string_view bytes);
     [[nodiscard]] Status add_schedule(const Schedule& schedule);
+    [[nodiscard]] Status add_warning(std::int64_t sent_s);
     [[nodiscard]] Status finish();
 
     [[nodiscard]] int fd() const noexcept { return fd_.get(); }
@@ -97,6 +100,7 @@ private:
     std::optional<Error> error_;
     bool finished_ = false;
     bool has_arrival_ = false, has_sender_ = false, has_envid_ = false, has_ret_ = false, has_schedule_ = false;
+    bool has_warning_ = false;
 };
 
 }  // namespace tern

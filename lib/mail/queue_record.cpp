@@ -67,6 +67,7 @@ std::string_view record_type_name(RecordType type) noexcept {
         case RecordType::Recipient: return "recipient";
         case RecordType::Content: return "content";
         case RecordType::Schedule: return "schedule";
+        case RecordType::Warning: return "delay warning";
         case RecordType::End: return "end";
     }
     return kUnknownRecordType;
@@ -104,6 +105,16 @@ std::optional<Schedule> decode_schedule(std::string_view payload) noexcept {
     const auto attempts = parse_digits<std::uint32_t>(payload.substr(kScheduleSecondDigits + 1));
     if (!seconds || !attempts) return std::nullopt;
     return Schedule{*seconds, *attempts};
+}
+
+std::string encode_warning(std::int64_t sent_s) {
+    return zero_padded(static_cast<std::uint64_t>(std::clamp<std::int64_t>(sent_s, 0, kMaxScheduleSeconds)),
+                       kWarningPayloadBytes);
+}
+
+std::optional<std::int64_t> decode_warning(std::string_view payload) noexcept {
+    if (payload.size() != kWarningPayloadBytes) return std::nullopt;
+    return parse_digits<std::int64_t>(payload);
 }
 
 std::string encode_end(std::uint64_t file_size) { return zero_padded(file_size, kEndPayloadBytes); }

@@ -6,6 +6,8 @@
 //     std::optional<RecordHeader> h = decode_record_header(bytes);  // 5 bytes
 //     std::string s = encode_status(RecipientStatus::Done);           // 1 byte
 //     std::optional<Schedule> q = decode_schedule(payload);
+//     std::string w = encode_warning(sent_s);                         // 12 digits
+//     std::optional<std::int64_t> sent = decode_warning(payload);      // 0 = not yet
 // DESCRIPTION
 //     The building blocks of the format that lib/mail/queue_file.h
 //     documents. A record is a type byte, a payload length (4 bytes,
@@ -13,6 +15,15 @@
 //     status, schedule, end) are encoded and checked here so that the
 //     writer, the reader and the in-place updates share one definition.
 //     Types are printable letters so `od -c` shows a file's structure.
+//
+//     The delay warning record 'W' (Postfix's REC_TYPE_WARN) holds when
+//     qmgr sent the message's delay notice (delay_warning_time): 12 digits
+//     of epoch seconds, all zero while none was sent. Fixed width, so qmgr
+//     rewrites it in place like the schedule record. Postfix stores the
+//     time the warning is due instead; storing the time it was sent lets a
+//     changed delay_warning_time apply to mail already queued. Files
+//     written before the record existed have none: qmgr sends them no
+//     delay notice (it could not remember having sent one).
 // LIMITS
 //     The decoders accept exactly one spelling of each fixed payload
 //     (digits only, fixed width, no sign, no spaces but the separator).
@@ -43,6 +54,7 @@ enum class RecordType : char {
     Recipient = 'R',          // the recipient address; ends the recipient
     Content = 'C',            // message bytes, stored exactly as given
     Schedule = 'Q',           // next attempt and attempt count, rewritten in place
+    Warning = 'W',            // when the delay notice was sent (0: not yet), rewritten in place
     End = 'X',                // total file size; always the last record
 };
 
@@ -65,6 +77,7 @@ inline constexpr std::size_t kStatusPayloadBytes = 1;
 inline constexpr std::size_t kScheduleSecondDigits = 12;
 inline constexpr std::size_t kScheduleAttemptDigits = 6;
 inline constexpr std::size_t kSchedulePayloadBytes = kScheduleSecondDigits + 1 + kScheduleAttemptDigits;
+inline constexpr std::size_t kWarningPayloadBytes = 12;
 inline constexpr std::size_t kEndPayloadBytes = 20;
 inline constexpr std::int64_t kMaxScheduleSeconds = 999'999'999'999;
 inline constexpr std::uint32_t kMaxScheduleAttempts = 999'999;
@@ -87,6 +100,9 @@ void append_record_header(std::string& out, RecordType type, std::uint32_t lengt
 // Clamps next_attempt_s to 0..kMaxScheduleSeconds, attempts to kMaxScheduleAttempts.
 [[nodiscard]] std::string encode_schedule(const Schedule& schedule);
 [[nodiscard]] std::optional<Schedule> decode_schedule(std::string_view payload) noexcept;
+// Clamps sent_s to 0..kMaxScheduleSeconds; 0 means no notice was sent yet.
+[[nodiscard]] std::string encode_warning(std::int64_t sent_s);
+[[nodiscard]] std::optional<std::int64_t> decode_warning(std::string_view payload) noexcept;
 [[nodiscard]] std::string encode_end(std::uint64_t file_size);
 [[nodiscard]] std::optional<std::uint64_t> decode_end(std::string_view payload) noexcept;
 [[nodiscard]] std::string encode_arrival(const timeval& arrival);

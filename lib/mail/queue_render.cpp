@@ -91,6 +91,9 @@ void render_envelope(std::string& out, const QueueFile& file) {
     line(out, "next_attempt_time",
          file.schedule.next_attempt_s == 0 ? std::string("now") : asctime_text(file.schedule.next_attempt_s));
     line(out, "delivery_attempts", std::to_string(file.schedule.attempts));
+    if (file.warning_offset != 0)
+        line(out, "delay_warning_sent",
+             file.warning_sent_s == 0 ? std::string("not yet") : asctime_text(file.warning_sent_s));
 }
 
 void render_extracted(std::string& out, const QueueFile& file) {

@@ -18,6 +18,8 @@
 //         recipient: b@example.net          (done_recipient: when done)
 //         next_attempt_time: now            (tern's schedule record)
 //         delivery_attempts: 0
+//         delay_warning_sent: not yet       (tern's delay warning record,
+//                                            when the file has one)
 //         *** MESSAGE CONTENTS incoming/ID ***
 //         Subject: hi
 //

@@ -69,7 +69,7 @@ def parse_queue_file(data):
             q.recipients.append(pending)
             pending = Recipient("")
         elif kind == "C": content.append(payload)
-        elif kind != "Q":
+        elif kind not in ("Q", "W"):
             raise ValueError(f"unknown record type {kind!r}")
     q.content = b"".join(content)
     return q

@@ -52,3 +52,27 @@ TEST_CASE("expiry is now >= arrival + lifetime", "[qmgr][backoff]") {
     CHECK(qmgr::is_expired(1000, 1000, 0));  // lifetime 0: after the first attempt
     CHECK_FALSE(qmgr::is_expired(1000, INT64_MAX - 5, 100));
 }
+
+TEST_CASE("delay warning is due once, after arrival + delay_warning_time", "[qmgr][backoff]") {
+    const qmgr::Lifetimes lifetimes;
+    tern::QueueFile file;
+    file.arrival.tv_sec = 1000;
+    file.sender = "a@example.com";
+    file.warning_offset = 200;
+    CHECK_FALSE(qmgr::delay_warning_due(1099, file, 100, lifetimes));
+    CHECK(qmgr::delay_warning_due(1100, file, 100, lifetimes));
+    CHECK(qmgr::delay_warning_due(5000, file, 100, lifetimes));
+    CHECK_FALSE(qmgr::delay_warning_due(5000, file, 0, lifetimes));  // delay_warning_time = 0: off
+    CHECK_FALSE(qmgr::delay_warning_due(INT64_MAX, file, INT64_MAX, lifetimes));
+    file.warning_sent_s = 1100;  // sent already
+    CHECK_FALSE(qmgr::delay_warning_due(5000, file, 100, lifetimes));
+    file.warning_sent_s = 0;
+    file.warning_offset = 0;  // a file from before the record existed
+    CHECK_FALSE(qmgr::delay_warning_due(5000, file, 100, lifetimes));
+    file.warning_offset = 200;
+    for (const char* sender : {"", "double-bounce", "double-bounce@example.com"}) {
+        file.sender = sender;
+        INFO("sender " << sender);
+        CHECK_FALSE(qmgr::delay_warning_due(5000, file, 100, lifetimes));
+    }
+}

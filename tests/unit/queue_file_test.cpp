@@ -239,6 +239,67 @@ TEST_CASE("mark_recipient_done and update_schedule rewrite in place", "[queue_fi
     CHECK(file_bytes(fd.get()) == after);
 }
 
+TEST_CASE("delay warning record: written by default, rewritten in place, optional", "[queue_file]") {
+    tern::Fd fd = write_file([](tern::QueueFileWriter& w) {
+        REQUIRE(w.add_arrival(at(1, 0)));
+        REQUIRE(w.add_sender("a@b"));
+        REQUIRE(w.add_recipient({.address = "x@a"}));
+        REQUIRE(w.add_content("body\r\n"));
+    });
+    auto file = tern::read_queue_file(fd.get(), "t");
+    REQUIRE(file);
+    CHECK(file->warning_offset != 0);
+    CHECK(file->warning_sent_s == 0);
+    const std::string before = file_bytes(fd.get());
+    REQUIRE(tern::update_warning(fd.get(), file->warning_offset, 1700000123, "active/ID"));
+    CHECK(file_bytes(fd.get()).size() == before.size());
+    auto again = tern::read_queue_file(fd.get(), "t");
+    REQUIRE(again);
+    CHECK(again->warning_sent_s == 1700000123);
+    CHECK(again->warning_offset == file->warning_offset);
+    CHECK(again->schedule == file->schedule);
+    // Only a warning record at that offset is rewritten.
+    const std::string marked = file_bytes(fd.get());
+    CHECK_FALSE(tern::update_warning(fd.get(), file->schedule_offset, 5));
+    CHECK_FALSE(tern::update_warning(fd.get(), file->warning_offset + 1, 5));
+    CHECK_FALSE(tern::update_warning(fd.get(), file->recipients[0].status_offset, 5));
+    CHECK_FALSE(tern::update_schedule(fd.get(), file->warning_offset, {}));
+    CHECK(file_bytes(fd.get()) == marked);
+}
+
+TEST_CASE("delay warning record: explicit value, old files without it, duplicates and bad sizes", "[queue_file]") {
+    tern::QueueFileWriter w(temp_fd(), "incoming/test");
+    REQUIRE(w.add_arrival(at(1, 0)));
+    REQUIRE(w.add_sender("a@b"));
+    REQUIRE(w.add_recipient({.address = "x@a"}));
+    REQUIRE(w.add_warning(42));
+    auto twice = w.add_warning(43);
+    REQUIRE_FALSE(twice);
+    CHECK(twice.error().retry == tern::Retry::Permanent);
+    REQUIRE(w.finish());
+    auto file = tern::parse_queue_file(file_bytes(w.fd()));
+    REQUIRE(file);
+    CHECK(file->warning_sent_s == 42);
+    // A file from before the record existed still parses: offset 0 says "none".
+    auto old = tern::parse_queue_file(raw_file(minimal_records()));
+    REQUIRE(old);
+    CHECK(old->warning_offset == 0);
+    CHECK(old->warning_sent_s == 0);
+    auto records = minimal_records();
+    records.push_back({RecordType::Warning, tern::encode_warning(0)});
+    auto with_one = tern::parse_queue_file(raw_file(records));
+    REQUIRE(with_one);
+    CHECK(with_one->warning_offset > 0);
+    records.push_back({RecordType::Warning, tern::encode_warning(0)});
+    CHECK(refused(raw_file(records)));  // duplicate
+    for (const char* bad : {"", "0", "00000000000", "0000000000000", "00000000000x", "-00000000001"}) {
+        records = minimal_records();
+        records.push_back({RecordType::Warning, bad});
+        INFO("payload " << bad);
+        CHECK(refused(raw_file(records)));
+    }
+}
+
 TEST_CASE("a file truncated at any byte is corrupt, never a crash", "[queue_file]") {
     const std::string bytes = small_file();
     REQUIRE(tern::parse_queue_file(bytes));

@@ -27,6 +27,27 @@ TEST_CASE("record header framing", "[queue_record]") {
     CHECK_FALSE(tern::is_known_record_type('\0'));
 }
 
+TEST_CASE("delay warning record codec: 12 digits, 0 is not yet", "[queue_record]") {
+    CHECK(tern::encode_warning(0) == "000000000000");
+    CHECK(tern::encode_warning(1700000000) == "001700000000");
+    CHECK(tern::encode_warning(-5) == "000000000000");
+    CHECK(tern::encode_warning(tern::kMaxScheduleSeconds + 1) == "999999999999");
+    CHECK(tern::encode_warning(1700000000).size() == tern::kWarningPayloadBytes);
+    CHECK(tern::decode_warning("000000000000") == std::int64_t{0});
+    CHECK(tern::decode_warning("001700000000") == std::int64_t{1700000000});
+    CHECK(tern::decode_warning("999999999999") == tern::kMaxScheduleSeconds);
+    CHECK_FALSE(tern::decode_warning(""));
+    CHECK_FALSE(tern::decode_warning("00170000000"));     // one short
+    CHECK_FALSE(tern::decode_warning("0017000000000"));   // one long
+    CHECK_FALSE(tern::decode_warning("-01700000000"));
+    CHECK_FALSE(tern::decode_warning("+01700000000"));
+    CHECK_FALSE(tern::decode_warning(" 01700000000"));
+    CHECK_FALSE(tern::decode_warning(std::string("00170000000") + std::string(1, '\0')));
+    CHECK_FALSE(tern::decode_warning("00170000000\xff"));
+    CHECK(tern::is_known_record_type('W'));
+    CHECK(tern::record_type_name(tern::RecordType::Warning) == "delay warning");
+}
+
 TEST_CASE("fixed payload codecs", "[queue_record]") {
     CHECK(tern::encode_schedule({1700000000, 5}) == "001700000000 000005");
     CHECK(tern::decode_schedule("001700000000 000005") == tern::Schedule{1700000000, 5});

@@ -80,6 +80,7 @@ TEST_CASE("render shows envelope, contents, extracted recipients, end", "[queue_
               "done_recipient: d@example.net\n"
               "next_attempt_time: now\n"
               "delivery_attempts: 0\n"
+              "delay_warning_sent: not yet\n"
               "*** MESSAGE CONTENTS incoming/ID ***\n"
               "Subject: hi\nX: y\n\nline 1\n.\nlast\n"
               "*** HEADER EXTRACTED incoming/ID ***\n"
@@ -110,4 +111,14 @@ TEST_CASE("render from bytes equals render from the descriptor; CR split across 
     CHECK(from_bytes == render_fd(fd.get(), {}));
     CHECK(from_bytes.find("x\nend\r\n*** HEADER EXTRACTED") != std::string::npos);
     CHECK(from_bytes.find('\r') == from_bytes.find("\r\n*** HEADER"));
+}
+
+TEST_CASE("render shows when the delay notice was sent", "[queue_render]") {
+    tern::Fd fd = sample_file("A: b\r\n\r\nx\r\n");
+    auto file = tern::read_queue_file(fd.get(), "incoming/ID");
+    REQUIRE(file);
+    REQUIRE(tern::update_warning(fd.get(), file->warning_offset, 1700000500));
+    const std::string text = render_fd(fd.get(), {.envelope = true, .header = false, .body = false});
+    CHECK(text.find("delivery_attempts: 0\ndelay_warning_sent: " + tern::asctime_text(1700000500) + "\n") !=
+          std::string::npos);
 }
