@@ -103,8 +103,8 @@ def test_one_delay_notice_then_expiry_into_a_bounce(instance):
         listing = inst.wait_for(lambda: (lambda t: "delay_warning_sent:" in t and t)(postcat(inst, warned)),
                                 timeout=DEADLINE_S, what="postcat to show the warning record")
         assert "delay_warning_sent: not yet" not in listing
-        [delay] = inst.wait_for(lambda: notices_to(sink, "warned@sender.test"), timeout=DEADLINE_S,
-                                what="the delay notice at the sink")
+        delayed = lambda: [n for n in notices_to(sink, "warned@sender.test") if n["Subject"].startswith("Delayed")]
+        [delay] = inst.wait_for(delayed, timeout=DEADLINE_S, what="the delay notice at the sink")
         assert delay.get_content_type() == "multipart/report"
         assert delay.get_param("report-type") == "delivery-status"
         assert delay["Subject"] == "Delayed Mail (still being retried)"
