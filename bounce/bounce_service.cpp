@@ -258,15 +258,4 @@ void Session::answer(int status, const std::string& reason) noexcept {
     service_.remove(this);  // destroys *this: nothing may follow
 }
 
-void Service::accept(tern::Fd fd) noexcept {
-    auto session = std::make_unique<Session>(*this, std::move(fd));
-    Session* raw = session.get();
-    sessions_.emplace(raw, std::move(session));
-    if (!raw->start()) remove(raw);
-}
-
-void Service::remove(Session* session) noexcept {
-    if (sessions_.erase(session) > 0) context_.client_done();
-}
-
 }  // namespace bounce

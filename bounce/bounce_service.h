@@ -4,7 +4,8 @@
 //     bounce::Service service(ctx, settings);
 //     service.accept(std::move(client_fd));   // from on_accept
 // DESCRIPTION
-//     One Session per connection, on the event loop: it reads one request
+//     One Session per connection, on the event loop (Service is the
+//     session table of lib/mail/session_service.h): it reads one request
 //     of lib/mail/bounce_protocol.h, reads the queue file's envelope and
 //     the delivery logs, plans the notices (bounce_notice.h), makes an
 //     expiry durable in the bounce log, then submits each notice to
@@ -31,7 +32,6 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <unordered_map>
 
 #include "bounce/bounce_dsn.h"
 #include "bounce/bounce_notice.h"
@@ -39,8 +39,8 @@
 #include "lib/base/fd.h"
 #include "lib/mail/attr.h"
 #include "lib/mail/cleanup_client.h"
-#include "lib/mail/event_server.h"
 #include "lib/mail/queue_file.h"
+#include "lib/mail/session_service.h"
 
 namespace bounce {
 
@@ -55,7 +55,8 @@ struct Settings {
     std::int64_t max_queue_lifetime_s = 5 * 86400;
 };
 
-class Service;
+class Session;
+using Service = tern::SessionService<Session, Settings>;
 
 class Session final : public tern::CleanupListener {
 public:
@@ -93,23 +94,6 @@ private:
     Plan plan_;
     std::size_t next_ = 0;  // the notice being sent
     std::unique_ptr<tern::CleanupClient> cleanup_;
-};
-
-class Service {
-public:
-    Service(tern::ServerContext& context, Settings settings)
-        : context_(context), settings_(std::move(settings)) {}
-
-    void accept(tern::Fd fd) noexcept;
-    void remove(Session* session) noexcept;
-
-    [[nodiscard]] event_base* base() noexcept { return context_.base(); }
-    [[nodiscard]] const Settings& settings() const noexcept { return settings_; }
-
-private:
-    tern::ServerContext& context_;
-    Settings settings_;
-    std::unordered_map<Session*, std::unique_ptr<Session>> sessions_;
 };
 
 }  // namespace bounce

@@ -10,7 +10,8 @@
 //     encodes more messages only while less than kHighWaterBytes wait to
 //     be written, and writes when the socket is writable, so a slow
 //     client costs one buffer and never holds up the loop; the queue walk
-//     reads one queue file per message, as Postfix's showq does.
+//     reads one queue file per message, as Postfix's showq does. Service
+//     is the session table of lib/mail/session_service.h.
 // LIMITS
 //     Each write must make progress within timeout_ms (ipc_timeout), or the
 //     client is dropped. Memory per client: about kHighWaterBytes plus one
@@ -18,14 +19,12 @@
 #pragma once
 
 #include <cstddef>
-#include <memory>
 #include <string>
-#include <unordered_map>
 
 #include "lib/base/event_loop.h"
 #include "lib/base/fd.h"
-#include "lib/mail/event_server.h"
 #include "lib/mail/queue_listing.h"
+#include "lib/mail/session_service.h"
 
 namespace showq {
 
@@ -37,7 +36,8 @@ struct Settings {
     tern::ListingLimits limits;
 };
 
-class Service;
+class Session;
+using Service = tern::SessionService<Session, Settings>;
 
 class Session {
 public:
@@ -61,23 +61,6 @@ private:
     std::string output_;
     std::size_t sent_ = 0;  // bytes of output_ already written
     bool ended_ = false;    // the end record is in output_
-};
-
-class Service {
-public:
-    Service(tern::ServerContext& context, Settings settings)
-        : context_(context), settings_(std::move(settings)) {}
-
-    void accept(tern::Fd fd) noexcept;
-    void remove(Session* session) noexcept;
-
-    [[nodiscard]] event_base* base() noexcept { return context_.base(); }
-    [[nodiscard]] const Settings& settings() const noexcept { return settings_; }
-
-private:
-    tern::ServerContext& context_;
-    Settings settings_;
-    std::unordered_map<Session*, std::unique_ptr<Session>> sessions_;
 };
 
 }  // namespace showq

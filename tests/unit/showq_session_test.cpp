@@ -13,27 +13,10 @@
 #include "lib/base/unix_socket.h"
 #include "lib/mail/queue_file_writer.h"
 #include "lib/mail/queue_id.h"
+#include "tests/unit/fake_server_context.h"
 #include "tests/unit/test_support.h"
 
 namespace {
-
-class FakeContext : public tern::ServerContext {
-public:
-    explicit FakeContext(event_base* base) : base_(base) {}
-    event_base* base() noexcept override { return base_; }
-    const std::string& service_name() const noexcept override { return name_; }
-    const std::vector<std::string>& args() const noexcept override { return args_; }
-    const std::string& root_directory() const noexcept override { return root_; }
-    void client_done() noexcept override { ++done; }
-    void request_stop() noexcept override {}
-    int done = 0;
-
-private:
-    event_base* base_;
-    std::string name_ = "showq";
-    std::vector<std::string> args_;
-    std::string root_ = "/";
-};
 
 // A queue with `count` messages in incoming/, each with 8 recipients.
 void fill_queue(const tern_test::TempDir& dir, int count) {
@@ -56,7 +39,7 @@ void fill_queue(const tern_test::TempDir& dir, int count) {
 
 struct Harness {
     tern::EventBasePtr base;
-    std::unique_ptr<FakeContext> context;
+    std::unique_ptr<tern_test::FakeServerContext> context;
     std::unique_ptr<showq::Service> service;
     tern::Fd client;
 
@@ -64,7 +47,7 @@ struct Harness {
         tern::Result<tern::EventBasePtr> made = tern::make_event_base();
         REQUIRE(made);
         base = std::move(*made);
-        context = std::make_unique<FakeContext>(base.get());
+        context = std::make_unique<tern_test::FakeServerContext>(base.get(), "showq");
         service = std::make_unique<showq::Service>(
             *context, showq::Settings{.queue_directory = queue_directory, .timeout_ms = timeout_ms, .limits = {}});
         tern::Result<std::pair<tern::Fd, tern::Fd>> pair = tern::unix_socketpair();
