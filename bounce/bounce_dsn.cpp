@@ -19,20 +19,15 @@ constexpr std::size_t kMaxMessageIdBytes = 998;
 constexpr std::string_view kFailureText =
     "I'm sorry to have to inform you that your message could not\r\n"
     "be delivered to one or more recipients. It's attached below.\r\n"
-    "\r\n"
-    "For further assistance, please send mail to postmaster.\r\n"
-    "\r\n"
-    "If you do so, please include this problem report. You can\r\n"
-    "delete your own text from the attached returned message.\r\n"
-    "\r\n"
-    "                   The mail system\r\n";
+    "\r\n";
 
 constexpr std::string_view kDelayWarning =
     "####################################################################\r\n"
     "# THIS IS A WARNING ONLY.  YOU DO NOT NEED TO RESEND YOUR MESSAGE. #\r\n"
     "####################################################################\r\n";
 
-constexpr std::string_view kDelayTail =
+// Ends the failure and the delay notice, as Postfix's bounce templates.
+constexpr std::string_view kPostmasterHelp =
     "For further assistance, please send mail to postmaster.\r\n"
     "\r\n"
     "If you do so, please include this problem report. You can\r\n"
@@ -123,7 +118,7 @@ void template_text(std::string& out, const DsnInput& in) {
     line(out, "");
     switch (in.kind) {
         case DsnKind::Failure:
-            out.append(kFailureText);
+            out.append(kFailureText).append(kPostmasterHelp);
             return;
         case DsnKind::Delay:
             out.append(kDelayWarning);
@@ -133,7 +128,7 @@ void template_text(std::string& out, const DsnInput& in) {
             line(out, "It will be retried until it is " + std::to_string(in.max_queue_lifetime_s / 86400) +
                           " day(s) old.");
             line(out, "");
-            out.append(kDelayTail);
+            out.append(kPostmasterHelp);
             return;
         case DsnKind::Success:
             out.append(kSuccessText);
