@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <system_error>
 #include <utility>
@@ -29,21 +28,15 @@ void sync_one(Work& w) noexcept {
     w.file.reset();
 }
 
-// fsyncs every file of the batch with up to `threads` threads at once:
-// concurrent fsyncs end up in one journal commit.
-void sync_files(std::vector<Work>& batch, int threads) noexcept {
-    std::atomic<std::size_t> next{0};
-    auto work = [&batch, &next]() noexcept {
-        for (std::size_t i = next++; i < batch.size(); i = next++) sync_one(batch[i]);
-    };
-    const std::size_t helpers = std::min<std::size_t>(static_cast<std::size_t>(threads), batch.size()) - 1;
-    std::vector<std::jthread> pool;
-    try {
-        for (std::size_t i = 0; i < helpers; ++i) pool.emplace_back(work);
-    } catch (const std::system_error&) {
-        // No more threads: the ones we have (at least this one) do the rest.
+// fsyncs every file of the batch, on the pool's threads side by side
+// (concurrent fsyncs end up in one journal commit), or one after the
+// other without a pool.
+void sync_files(std::vector<Work>& batch, SyncPool* pool) noexcept {
+    if (pool == nullptr) {
+        for (Work& w : batch) sync_one(w);
+        return;
     }
-    work();
+    pool->run(batch.size(), [&batch](std::size_t i) noexcept { sync_one(batch[i]); });
 }
 
 void rename_one(Work& w) noexcept {
@@ -94,10 +87,10 @@ void syncfs_files(std::vector<Work>& batch) noexcept {
     for (Work& w : batch) w.file.reset();
 }
 
-void commit_batch(std::vector<Work>& batch, const GroupCommitOptions& options) noexcept {
+void commit_batch(std::vector<Work>& batch, const GroupCommitOptions& options, SyncPool* pool) noexcept {
     if (batch.empty()) return;
     switch (options.sync_method) {
-        case SyncMethod::FsyncEach: sync_files(batch, options.sync_threads); break;
+        case SyncMethod::FsyncEach: sync_files(batch, pool); break;
         case SyncMethod::SyncFs: syncfs_files(batch); break;
     }
     for (Work& w : batch) rename_one(w);
@@ -122,6 +115,8 @@ Result<std::unique_ptr<GroupCommitter>> GroupCommitter::create(event_base* base,
     gc->wake_event_ = std::move(*ev);
     if (Status s = add_event(gc->wake_event_.get()); !s) return tl::unexpected(s.error());
     if (options.mode == CommitMode::Batched) {
+        if (options.sync_method == SyncMethod::FsyncEach && options.sync_threads > 1)
+            gc->pool_ = std::make_unique<SyncPool>(options.sync_threads - 1);
         try {
             gc->worker_ = std::jthread([raw = gc.get()](std::stop_token stop) { raw->run_worker(stop); });
         } catch (const std::system_error& e) {
@@ -147,7 +142,7 @@ void GroupCommitter::submit(CommitJob job) {
     batch.push_back(Work{id, std::move(job.file), std::move(job.temp_path), std::move(job.final_path), {},
                          job.sync_directory});
     if (options_.mode == CommitMode::Synchronous) {
-        commit_batch(batch, GroupCommitOptions{.sync_method = SyncMethod::FsyncEach, .sync_threads = 1});
+        commit_batch(batch, GroupCommitOptions{.sync_method = SyncMethod::FsyncEach, .sync_threads = 1}, nullptr);
         deliver(batch);
         return;
     }
@@ -174,7 +169,7 @@ void GroupCommitter::run_worker(std::stop_token stop) noexcept {
             batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.begin() + n));
             queue_.erase(queue_.begin(), queue_.begin() + n);
         }
-        commit_batch(batch, options_);
+        commit_batch(batch, options_, pool_.get());
         deliver(batch);
         batch.clear();
     }

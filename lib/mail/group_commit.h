@@ -11,8 +11,9 @@
 //     hears 250 only once its own queue file is on disk. submit() takes a
 //     file whose content is already written and returns at once. A worker
 //     thread takes the waiting jobs as one batch (at most max_batch): it
-//     fsyncs every file (sync_threads threads at a time, so the kernel
-//     merges their journal commits; or one syncfs, see SyncMethod), renames temp_path to final_path
+//     fsyncs every file (on sync_threads threads at a time, started once,
+//     lib/mail/sync_pool.h, so the kernel merges their journal commits; or
+//     one syncfs, see SyncMethod), renames temp_path to final_path
 //     without ever replacing an existing final_path (rename_noreplace,
 //     lib/mail/queue_recovery.h), then fsyncs each distinct final
 //     directory once (skipped for jobs with sync_directory = false, whose
@@ -65,6 +66,7 @@
 #include "lib/base/event_loop.h"
 #include "lib/base/fd.h"
 #include "lib/base/result.h"
+#include "lib/mail/sync_pool.h"
 
 namespace tern {
 
@@ -138,6 +140,7 @@ private:
     std::condition_variable_any queue_changed_;
     std::vector<Work> queue_;
     std::vector<Work> results_;
+    std::unique_ptr<SyncPool> pool_;       // fsync helpers of the worker (Batched, FsyncEach)
     std::jthread worker_;                  // last: joined before the rest goes
 };
 
