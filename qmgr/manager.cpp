@@ -355,7 +355,10 @@ void Manager::defer_message(ActiveMessage& message) {
     tern::Result<tern::Fd> fd = message.open_file();
     tern::Status deferred = fd ? defer_queue_file(fd->get(), message.id(), file.schedule_offset, next)
                                : tern::Status(tl::unexpected(fd.error()));
-    if (!deferred) tern::log_error("%s: %s", message.id().c_str(), deferred.error().describe().c_str());
+    if (!deferred && deferred.error().errno_value == ENOENT)  // postsuper took it from active/
+        tern::log_warning("%s: %s", message.id().c_str(), deferred.error().describe().c_str());
+    else if (!deferred)
+        tern::log_error("%s: %s", message.id().c_str(), deferred.error().describe().c_str());
     release(message.handle());
 }
 
