@@ -99,7 +99,7 @@ private:
     EventPtr idle_event_;
     std::map<int, std::unique_ptr<TriggerConn>> triggers_;
     long long max_idle_s_ = 100;
-    long long max_use_ = 100;
+    long long max_use_ = 10000;
     long long uses_ = 0;
     int clients_ = 0;
     bool accepting_ = true;

@@ -274,7 +274,7 @@ constexpr auto kParams = std::to_array<ParamSpec>({
     {"masquerade_domains", "", ParamType::List},
     {"masquerade_exceptions", "", ParamType::List},
     {"max_idle", "100s", ParamType::Time, 1},
-    {"max_use", "100", ParamType::Integer, 1},
+    {"max_use", "10000", ParamType::Integer, 1},  // Postfix: 100 (see main.cf.5)
     {"maximal_backoff_time", "4000s", ParamType::Time, 1},
     {"maximal_queue_lifetime", "5d", ParamType::Time, 0, LLONG_MAX, 'd'},
     {"message_size_limit", "10240000", ParamType::Size},
