@@ -18,6 +18,7 @@ import time
 
 import pytest
 
+from active_delivery import queue_id
 from attr_client import AttrConnection, encode
 from delivery_client import write_queue_file
 from delivery_services import delivery_master_cf
@@ -25,23 +26,14 @@ from queue_file import read_queue_file
 
 ORIGINAL = (b"Message-ID: <orig@client.example>\r\nSubject: hello\r\nFrom: a@example.com\r\n\r\n"
             b"body line\r\n")
-BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _next_inode = [1000]
-
-
-def base62(n, width=0):
-    out = ""
-    while n:
-        n, d = divmod(n, 62)
-        out = BASE62[d] + out
-    return out.rjust(width, "0") or "0"
 
 
 def make_queue_id():
     """A valid ID (lib/mail/queue_id.h): seconds (6), microseconds (4), inode."""
     now = time.time()
     _next_inode[0] += 1
-    return base62(int(now), 6) + base62(int((now % 1) * 1e6), 4) + base62(_next_inode[0])
+    return queue_id(now, _next_inode[0])
 
 
 def chown_tern(path):

@@ -29,13 +29,13 @@ import time
 
 import pytest
 
+from active_delivery import queue_id
 from delivery_client import write_queue_file
 from smtp_instance import start_smtp_instance
 from smtp_sink import PySink
 from tern_instance import run_captured
 
 CONTENT = "From: {sender}\r\nTo: {rcpt}\r\nSubject: slow mail\r\nMessage-ID: <{tag}@sender.test>\r\n\r\nhello\r\n"
-BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 LIFETIME_S = 12
 DEADLINE_S = 60
 
@@ -141,14 +141,6 @@ def tern_ids():
     return entry.pw_uid, entry.pw_gid
 
 
-def base62(n, width=0):
-    out = ""
-    while n:
-        n, d = divmod(n, 62)
-        out = BASE62[d] + out
-    return out.rjust(width, "0") or "0"
-
-
 def test_queue_file_without_warning_record_gets_no_notice(instance):
     with PySink() as sink:
         inst = start(instance, sink, maximal_queue_lifetime="1h")
@@ -156,7 +148,7 @@ def test_queue_file_without_warning_record_gets_no_notice(instance):
         probe = folder / ".new"
         probe.write_bytes(b"")
         now = time.time()
-        qid = base62(int(now), 6) + base62(int((now % 1) * 1e6), 4) + base62(os.stat(probe).st_ino)
+        qid = queue_id(now, os.stat(probe).st_ino)
         content = CONTENT.format(sender="old@sender.test", rcpt="defer-old@remote.test", tag="old").encode()
         write_queue_file(probe, "old@sender.test", ["defer-old@remote.test"], content, arrival=now - 60)
         os.chown(probe, *tern_ids())

@@ -16,21 +16,13 @@ import shutil
 import struct
 import time
 
+from active_delivery import base62
 from attr_client import encode
 from tern_instance import run_captured
 
 SHOWQ_CF = "showq unix n - n - - showq\n"
 ARRIVAL = 1795503126
-DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 EX_UNAVAILABLE = 69
-
-
-def base62(value, width=0):
-    text = ""
-    while value:
-        value, digit = divmod(value, 62)
-        text = DIGITS[digit] + text
-    return text.rjust(width, "0") or "0"
 
 
 def queue_id(seconds, micros, inode):

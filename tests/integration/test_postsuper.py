@@ -21,22 +21,14 @@ import smtplib
 import subprocess
 import time
 
+from active_delivery import queue_id
 from delivery_client import write_queue_file
 from delivery_services import delivery_master_cf
 from tern_instance import run_captured
 
 TEST_AGENT = "testagent unix  -       -       n       -       -       test-agent\n"
-BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 CONTENT = b"Subject: postsuper test\r\nFrom: a@example.org\r\n\r\nbody\r\n"
 FUTURE = time.time() + 365 * 24 * 3600
-
-
-def base62(n, width=0):
-    out = ""
-    while n:
-        n, d = divmod(n, 62)
-        out = BASE62[d] + out
-    return out.rjust(width, "0") or "0"
 
 
 def tern_ids():
@@ -79,7 +71,7 @@ def new_queue_file(inst, queue, recipients, mtime=None):
     now = time.time()
     probe = folder / ".new"
     probe.write_bytes(b"")
-    qid = base62(int(now), 6) + base62(int((now % 1) * 1e6), 4) + base62(os.stat(probe).st_ino)
+    qid = queue_id(now, os.stat(probe).st_ino)
     write_queue_file(probe, "a@example.org", recipients, CONTENT, arrival=now)
     os.chown(probe, *tern_ids())
     os.chmod(probe, 0o600)

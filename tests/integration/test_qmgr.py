@@ -23,22 +23,14 @@ import time
 
 import pytest
 
+from active_delivery import queue_id
 from attr_client import AttrConnection
 from delivery_client import write_queue_file
 from delivery_services import delivery_master_cf
 from tern_instance import run_captured
 
 TEST_AGENT = "testagent unix  -       -       n       -       -       test-agent\n"
-BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 CONTENT = "Subject: qmgr test\r\nFrom: a@example.org\r\n\r\nbody\r\n"
-
-
-def base62(n, width=0):
-    out = ""
-    while n:
-        n, d = divmod(n, 62)
-        out = BASE62[d] + out
-    return out.rjust(width, "0") or "0"
 
 
 def services(build):
@@ -102,7 +94,7 @@ def new_queue_file(inst, queue, recipients, sender="a@example.org", arrival=None
     now = time.time() if arrival is None else arrival
     probe = folder / ".new"
     probe.write_bytes(b"")
-    qid = base62(int(now), 6) + base62(int((now % 1) * 1e6), 4) + base62(os.stat(probe).st_ino)
+    qid = queue_id(now, os.stat(probe).st_ino)
     write_queue_file(probe, sender, recipients, CONTENT.encode(), arrival=now)
     os.chown(probe, *tern_ids())
     os.rename(probe, folder / qid)
