@@ -35,6 +35,9 @@ def _record(kind, payload):
     return kind.encode() + struct.pack(">I", len(payload)) + payload
 
 
+CONTENT_CHUNK = 64 * 1024  # well under QueueFileLimits.max_content_chunk_bytes
+
+
 def build_queue_file(sender, recipients, content, arrival=None, envid="", ret=""):
     """(bytes, [status offset per recipient])"""
     arrival = time.time() if arrival is None else arrival
@@ -55,7 +58,8 @@ def build_queue_file(sender, recipients, content, arrival=None, envid="", ret=""
         if notify:
             out += _record("N", str(notify))
         out += _record("R", address)
-    out += _record("C", content)
+    for start in range(0, len(content), CONTENT_CHUNK) or [0]:  # chunks, as cleanup writes them
+        out += _record("C", content[start:start + CONTENT_CHUNK])
     out += _record("Q", f"{0:012d} {0:06d}")
     size = len(out) + 5 + 20
     out += _record("X", f"{size:020d}")

@@ -38,6 +38,7 @@ TIMEOUT_SERVICES = {
     "smtp_rcpt": ("smtp", "smtp_rcpt_timeout=1s"),
     "smtp_data": ("smtp", "smtp_data_init_timeout=1s"),
     "smtp_dot": ("smtp", "smtp_data_done_timeout=1s"),
+    "smtp_xfer": ("smtp", "smtp_data_xfer_timeout=1s"),
     "lmtp_lhlo": ("lmtp", "lmtp_lhlo_timeout=1s"),
     "smtp_cache1": ("smtp", "smtp_connection_cache_time_limit=1s"),
     "smtp_count1": ("smtp", "smtp_connection_reuse_count_limit=1"),
@@ -49,14 +50,17 @@ MAX_LINE = 4096
 
 class ScriptServer:
     """A TCP or UNIX-socket server that goes silent at one stage: "greeting",
-    "EHLO" (or "LHLO"), "MAIL", "RCPT", "DATA" (the 354) or "DOT" (the reply
-    after the content). It keeps reading what the client sends; `hung_up`
-    is set when the client closes the connection."""
+    "EHLO" (or "LHLO"), "MAIL", "RCPT", "DATA" (the 354), "CONTENT" (it
+    stops reading after its 354, so a big message fills the socket buffers)
+    or "DOT" (the reply after the content). Otherwise it keeps reading what
+    the client sends; `hung_up` is set when the client closes the
+    connection."""
 
     def __init__(self, stall_at, unix_path=None, lmtp=False):
         self.stall_at = stall_at
         self.lmtp = lmtp
         self.hung_up = threading.Event()
+        self.stop_reading = threading.Event()
         self.commands = []
         if unix_path:
             self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -77,6 +81,7 @@ class ScriptServer:
         return self
 
     def __exit__(self, *exc):
+        self.stop_reading.set()
         self.sock.close()
 
     def _serve(self):
@@ -110,6 +115,9 @@ class ScriptServer:
                 conn.sendall(b"250-script.test\r\n250-PIPELINING\r\n250 ENHANCEDSTATUSCODES\r\n")
             elif verb == "DATA":
                 conn.sendall(b"354 go ahead\r\n")
+                if self.stall_at == "CONTENT":
+                    self.stop_reading.wait(60)  # the client's writes fill the socket buffers
+                    return
                 while stream.readline() not in (b".\r\n", b""):
                     pass
                 if self.stall_at == "DOT":
@@ -170,6 +178,24 @@ def test_a_silent_server_times_out_and_defers(timeout_instance, service, stall_a
     line = log_line(inst, qid, "b@example.com")
     assert f"relay={peer}:{server.port}, " in line
     assert line.endswith(f"dsn=4.4.2, status=deferred (conversation with {peer} timed out while {while_text})")
+
+
+def test_a_server_that_stops_reading_the_content_times_out(timeout_instance):
+    """smtp_data_xfer_timeout: the client cannot write any more of a big message."""
+    inst = timeout_instance
+    body = b"Subject: big\r\n\r\n" + (b"x" * 998 + b"\r\n") * 32768  # 32 MiB: more than any socket buffer
+    with ScriptServer("CONTENT") as server:
+        started = time.monotonic()
+        qid, reply = send(inst, "smtp_xfer", f"[127.0.0.1]:{server.port}", ["b@example.com"], content=body)
+        elapsed = time.monotonic() - started
+        assert reply["rcpt_0_status"] == "deferred"
+        assert reply["rcpt_0_dsn"] == "4.4.2"
+        assert reply["rcpt_0_reason"] == "conversation with 127.0.0.1[127.0.0.1] timed out while sending message body"
+        assert elapsed < 20, f"the 1s limit took {elapsed:.1f}s"
+        server.stop_reading.set()
+        assert server.hung_up.wait(10), "the client kept the stalled connection open"
+    assert log_line(inst, qid, "b@example.com").endswith(
+        "dsn=4.4.2, status=deferred (conversation with 127.0.0.1[127.0.0.1] timed out while sending message body)")
 
 
 def test_lmtp_lhlo_timeout_on_a_unix_socket(timeout_instance):
