@@ -12,8 +12,10 @@ std::string received_header(const ReceivedInfo& info) {
     const std::string id = tern::printable(info.queue_id, 64);
     std::string h = "Received: ";
     if (info.client_address.empty()) {
+        // A local submission names its user; mail tern makes itself (bounce
+        // notices, forwarded copies) has no user: "by HOST (tern)", as Postfix.
         h.append("by ").append(host).append(" (").append(tern::printable(info.mail_name, 64));
-        h.append(", from userid ").append(info.submit_uid.empty() ? "0" : tern::printable(info.submit_uid, 20));
+        if (!info.submit_uid.empty()) h.append(", from userid ").append(tern::printable(info.submit_uid, 20));
         h.append(")\r\n\tid ").append(id);
     } else {
         const std::string name = tern::printable(info.client_name.empty() ? "unknown" : info.client_name, 255);

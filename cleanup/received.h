@@ -14,6 +14,9 @@
 //     the local form). A local
 //     submission (no client address):
 //       Received: by MYHOSTNAME (tern, from userid UID)\r\n\tid ID; DATE
+//     and mail tern makes itself (no client, no user: bounce notices,
+//     forwarded copies), as Postfix's bounce notices:
+//       Received: by MYHOSTNAME (tern)\r\n\tid ID; DATE
 //     TLS: when tls_info is non-empty (the source said the session was
 //     encrypted) it is written as its own line "\t(using TLS...)" after
 //     the from part, where Postfix puts it; smtpd does not send it yet.

@@ -82,6 +82,9 @@ TEST_CASE("received: remote, with one recipient, IPv6, and local", "[cleanup]") 
                                       .submit_uid = "1000", .when = kWhen};
     CHECK(cleanup::received_header(local) ==
           "Received: by mx.example (tern, from userid 1000)\r\n\tid QID; Wed, 18 Nov 2026 11:06:40 +0000 (UTC)\r\n");
+    const cleanup::ReceivedInfo internal{.myhostname = "mx.example", .queue_id = "QID", .when = kWhen};
+    CHECK(cleanup::received_header(internal) ==
+          "Received: by mx.example (tern)\r\n\tid QID; Wed, 18 Nov 2026 11:06:40 +0000 (UTC)\r\n");
 }
 
 TEST_CASE("received: peer text is made printable", "[cleanup]") {
