@@ -1,8 +1,12 @@
 // qmgr/manager.cpp - the queue manager's flow (see manager.h)
 #include "qmgr/manager.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 
 #include "lib/base/log.h"
 #include "lib/base/text.h"
@@ -62,8 +66,16 @@ void Manager::on_trigger(std::string_view bytes) {
         incoming_.request(actions.ignore_times);
         arm_incoming_rescan();
     }
+    if (!actions.flush_id.empty()) make_due_now(actions.flush_id);
     if (actions.scan_deferred) deferred_.request(actions.ignore_times);
     kick();
+}
+
+// postqueue -i: a deferred file's mtime is its due time (queue_scan.h).
+void Manager::make_due_now(const std::string& id) noexcept {
+    const std::string path = tern::queue_file_path("", tern::QueueName::Deferred, id);
+    if (::utimensat(AT_FDCWD, path.c_str(), nullptr, AT_SYMLINK_NOFOLLOW) != 0 && errno != ENOENT)
+        tern::log_warning("set time stamps of %s: %s", path.c_str(), std::strerror(errno));
 }
 
 void Manager::on_queue_run(evutil_socket_t, short) noexcept {

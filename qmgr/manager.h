@@ -75,6 +75,7 @@ public:
     void on_trigger(std::string_view bytes);
 
 private:
+    void make_due_now(const std::string& id) noexcept;
     void on_queue_run(evutil_socket_t, short) noexcept;
     void on_kick(evutil_socket_t, short) noexcept;
     void on_incoming_rescan(evutil_socket_t, short) noexcept;

@@ -27,8 +27,17 @@ using DirPtr = std::unique_ptr<DIR, tern::CFree<closedir>>;
 
 }  // namespace
 
-TriggerActions parse_trigger(std::string_view bytes) noexcept {
+TriggerActions parse_trigger(std::string_view bytes) {
     TriggerActions actions;
+    if (!bytes.empty() && bytes.front() == tern::kQmgrRequestMessage) {
+        std::string_view id = bytes.substr(1);
+        while (!id.empty() && (id.back() == '\n' || id.back() == '\r')) id.remove_suffix(1);
+        if (tern::is_valid_queue_id(id)) {
+            actions.flush_id = std::string(id);
+            actions.scan_deferred = true;
+        }
+        return actions;
+    }
     for (const char byte : bytes) {
         if (byte == tern::kQmgrRequestScanIncoming || byte == tern::kWakeupByte) actions.scan_incoming = true;
         else if (byte == tern::kQmgrRequestScanDeferred) actions.scan_deferred = true;

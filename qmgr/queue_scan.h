@@ -9,7 +9,9 @@
 // DESCRIPTION
 //     Trigger bytes are Postfix's (qmgr.c): 'I' and the wakeup byte 'W'
 //     scan incoming/, 'D' scans deferred/, 'A' makes the scans of the same
-//     trigger ignore the time stamps, 'F' forgets dead destinations.
+//     trigger ignore the time stamps, 'F' forgets dead destinations;
+//     "Q" followed by a queue ID (postqueue -i, lib/mail/qmgr_trigger.h)
+//     asks for that deferred message now.
 //     Unknown bytes are ignored, as Postfix does.
 //     A QueueScan is one pass over one queue folder: request() asks for a
 //     pass (a request during a pass starts another when this one ends, so
@@ -46,10 +48,11 @@ struct TriggerActions {
     bool scan_deferred = false;
     bool ignore_times = false;
     bool forget_dead = false;
+    std::string flush_id = {};  // "Q" ID: make deferred/ID due now (postqueue -i)
     bool operator==(const TriggerActions&) const = default;
 };
 
-[[nodiscard]] TriggerActions parse_trigger(std::string_view bytes) noexcept;
+[[nodiscard]] TriggerActions parse_trigger(std::string_view bytes);
 
 struct ScanEntry {
     std::string name;

@@ -14,6 +14,10 @@
 //     destinations, scan deferred/ ignoring the next-attempt times, then
 //     incoming/) to qmgr and kPickupWakeupRequest to pickup, as Postfix's
 //     mail_flush_deferred() and mail_flush_maildrop() do.
+//     postqueue -i ID sends "Q" followed by the queue ID (a tern
+//     extension: Postfix asks its flush daemon): qmgr makes deferred/ID
+//     due now and scans deferred/. A trigger that starts with 'Q' is only
+//     that request; an invalid ID is ignored.
 // ERRORS
 //     send_trigger: a connect or write failure (nobody listens, timeout)
 //     is a Temporary error naming the socket.
@@ -30,6 +34,7 @@ inline constexpr std::string_view kPickupSocketPath = "public/pickup";
 inline constexpr char kQmgrRequestFlush = 'F';         // forget dead destinations
 inline constexpr char kQmgrRequestScanDeferred = 'D';  // scan deferred/ now
 inline constexpr char kQmgrRequestScanAll = 'A';       // ignore backoff times
+inline constexpr char kQmgrRequestMessage = 'Q';      // tern: "Q" ID, that deferred message now
 inline constexpr char kPickupRequestWakeup = 'W';
 inline constexpr std::string_view kQmgrFlushRequest = "FADI";
 inline constexpr std::string_view kPickupWakeupRequest = "W";

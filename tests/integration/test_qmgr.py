@@ -159,6 +159,26 @@ def test_flush_retries_deferred_mail_now(instance, build):
                   what="the flushed message active again")
 
 
+def test_postqueue_i_retries_one_deferred_message_now(instance, build):
+    inst = start(instance, build, minimal_backoff_time="1h", maximal_backoff_time="2h", queue_run_delay="1h")
+    first = submit(inst, ["defer@example.com"])
+    second = submit(inst, ["defer@example.com"])
+    for qid in (first, second):
+        inst.wait_for(lambda q=qid: q in queue_files(inst, "deferred"), what=f"{qid} in deferred/")
+
+    def attempts(qid):
+        return len(re.findall(rf"{qid}: from=.*\(queue active\)", inst.log_text()))
+
+    before = {qid: attempts(qid) for qid in (first, second)}
+    postqueue = inst.build / "tools" / "postqueue" / "postqueue"
+    run_captured([postqueue, "-c", inst.config_dir, "-i", first], check=True)
+    inst.wait_for(lambda: attempts(first) > before[first], what="the named message active again")
+    inst.wait_for(lambda: first in queue_files(inst, "deferred"), what="it deferred again")
+    assert attempts(second) == before[second]  # only the message named
+    bad = run_captured([postqueue, "-c", inst.config_dir, "-i", "../etc"], check=False)
+    assert bad.returncode != 0 and "invalid mail queue id" in bad.stderr
+
+
 def test_hold_is_never_scheduled_until_released(instance, build):
     inst = start(instance, build)
     qid = new_queue_file(inst, "hold", ["sent@example.com"])

@@ -27,6 +27,18 @@ TEST_CASE("trigger bytes as Postfix's qmgr reads them", "[qmgr][scan]") {
     CHECK(qmgr::parse_trigger(std::string_view("x\0\xff", 3)) == qmgr::TriggerActions{});
 }
 
+TEST_CASE("trigger \"Q\" ID: one deferred message now (postqueue -i)", "[qmgr][scan]") {
+    const std::string id = id_at(1000, 5);
+    const qmgr::TriggerActions wanted{.scan_deferred = true, .flush_id = id};
+    CHECK(qmgr::parse_trigger("Q" + id) == wanted);
+    CHECK(qmgr::parse_trigger("Q" + id + "\n") == wanted);
+    // Only that request: the ID's letters are no trigger bytes, a bad ID is ignored.
+    CHECK(qmgr::parse_trigger("QFADI") == qmgr::TriggerActions{});
+    CHECK(qmgr::parse_trigger("Q") == qmgr::TriggerActions{});
+    CHECK(qmgr::parse_trigger("Q../../etc/passwd") == qmgr::TriggerActions{});
+    CHECK(qmgr::parse_trigger("Q" + id + "/x\n") == qmgr::TriggerActions{});
+}
+
 TEST_CASE("select_due takes queue IDs whose time has come, in ID order", "[qmgr][scan]") {
     const std::string early = id_at(1000, 5), late = id_at(2000, 7);
     const std::vector<qmgr::ScanEntry> entries{

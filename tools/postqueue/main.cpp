@@ -9,9 +9,10 @@
 //     -p prints the queue in Postfix's mailq layout, -j as JSON lines
 //     (listing.h, format.h). -f asks qmgr to forget dead destinations and
 //     scan the deferred and incoming queues, and wakes pickup, through
-//     their public/ sockets (lib/mail/qmgr_trigger.h). -i and -s need
-//     qmgr's per-message and per-site flush, which tern does not have
-//     yet: they say so and exit EX_UNAVAILABLE.
+//     their public/ sockets (lib/mail/qmgr_trigger.h). -i asks qmgr to
+//     deliver one deferred message now. -s needs Postfix's fast flush
+//     service (per-site logs), which tern does not have yet: it says so
+//     and exits EX_UNAVAILABLE.
 // SECURITY
 //     Meant to be installed setgid setgid_group, like Postfix's: it only
 //     connects to public/ sockets and reads the queue directly only when
@@ -33,10 +34,12 @@
 #include <string_view>
 
 #include "lib/base/log.h"
+#include "lib/base/text.h"
 #include "lib/mail/cleanup_protocol.h"
 #include "lib/mail/config.h"
 #include "lib/mail/config_trust.h"
 #include "lib/mail/qmgr_trigger.h"
+#include "lib/mail/queue_id.h"
 #include "tools/postqueue/listing.h"
 
 namespace {
@@ -49,6 +52,7 @@ enum class Mode { None, Flush, FlushId, Json, List, FlushSite };
 
 struct Options {
     Mode mode = Mode::None;
+    std::string argument;  // -i queue ID, -s site
     int verbose = 0;
 };
 
@@ -66,10 +70,16 @@ Options parse_options(int argc, char** argv) {
                 if (::setenv("MAIL_CONFIG", optarg, 1) != 0) tern::log_fatal("setenv: %s", std::strerror(errno));
                 break;
             case 'f': set_mode(options, Mode::Flush); break;
-            case 'i': set_mode(options, Mode::FlushId); break;
+            case 'i':
+                set_mode(options, Mode::FlushId);
+                options.argument = optarg;
+                break;
             case 'j': set_mode(options, Mode::Json); break;
             case 'p': set_mode(options, Mode::List); break;
-            case 's': set_mode(options, Mode::FlushSite); break;
+            case 's':
+                set_mode(options, Mode::FlushSite);
+                options.argument = optarg;
+                break;
             case 'v': ++options.verbose; break;
             default: tern::log_fatal_exit(EX_UNAVAILABLE, "%s", kUsage);
         }
@@ -99,15 +109,30 @@ int flush_queue(const tern::Config& cfg) {
     return EX_OK;
 }
 
+// -i: qmgr makes deferred/ID due now (lib/mail/qmgr_trigger.h); an ID that
+// is in no queue is no error, as with Postfix's flush service.
+int flush_message(const tern::Config& cfg, const std::string& id) {
+    if (!tern::is_valid_queue_id(id))
+        tern::log_fatal_exit(EX_USAGE, "invalid mail queue id: %s", tern::printable(id, 64).c_str());
+    const std::string request = std::string(1, tern::kQmgrRequestMessage) + id;
+    const tern::Status qmgr = tern::send_trigger(cfg.get("queue_directory") + "/" + std::string(tern::kQmgrSocketPath),
+                                                 request, kTriggerTimeoutMs);
+    if (!qmgr) {
+        tern::log_warning("%s", qmgr.error().describe().c_str());
+        tern::log_fatal_exit(EX_UNAVAILABLE, "Cannot flush mail queue - mail system is down");
+    }
+    return EX_OK;
+}
+
 int run(const Options& options, const tern::Config& cfg) {
     switch (options.mode) {
         case Mode::List: return postqueue::show_queue(cfg, postqueue::Output::Text, stdout);
         case Mode::Json: return postqueue::show_queue(cfg, postqueue::Output::Json, stdout);
         case Mode::Flush: return flush_queue(cfg);
-        case Mode::FlushId:
+        case Mode::FlushId: return flush_message(cfg, options.argument);
         case Mode::FlushSite:
-            // TODO(qmgr issue): per-message and per-site flush need qmgr and the flush service.
-            tern::log_fatal_exit(EX_UNAVAILABLE, "-i and -s are not available until tern has qmgr");
+            // Postfix keeps per-site logs in its flush(8) service (fast_flush_domains); tern has none yet.
+            tern::log_fatal_exit(EX_UNAVAILABLE, "-s is not available: tern has no fast flush service yet");
         case Mode::None: break;
     }
     tern::log_fatal_exit(EX_UNAVAILABLE, "%s", kUsage);
