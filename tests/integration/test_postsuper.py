@@ -18,6 +18,7 @@ import os
 import pwd
 import re
 import smtplib
+import shutil
 import subprocess
 import time
 
@@ -38,16 +39,25 @@ def tern_ids():
 
 def postsuper(inst, *args, stdin=None, user=None):
     """Runs postsuper -c CONFIG ARGS; returns the CompletedProcess (text)."""
-    argv = [str(inst.build / "tools" / "postsuper" / "postsuper"), "-c", str(inst.config_dir), *map(str, args)]
+    binary = inst.build / "tools" / "postsuper" / "postsuper"
     preexec = None
     if user is not None:
         entry = pwd.getpwnam(user)
+        # The user may not reach the build tree (a checkout under a 0700
+        # folder): run a copy from the instance, which every user can reach.
+        copy = inst.root / "postsuper-as-user"
+        if not copy.exists():
+            shutil.copy(binary, copy)
+            os.chmod(copy, 0o755)
+        binary = copy
 
         def preexec():
             os.setgid(entry.pw_gid)
+            os.setgroups([])
             os.setuid(entry.pw_uid)
+    argv = [str(binary), "-c", str(inst.config_dir), *map(str, args)]
     return subprocess.run(argv, input=stdin or "", capture_output=True, text=True, timeout=60,
-                          preexec_fn=preexec)
+                          preexec_fn=preexec, cwd="/")
 
 
 def mailq(inst):
