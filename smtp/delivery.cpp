@@ -152,6 +152,8 @@ void Delivery::on_session_done(Session& s) noexcept {
         o.relay = s.address().relay();
         o.remote_mta = r.diagnostic.empty() ? "" : s.address().host;
         o.success_action = agent_.settings().dialect == Dialect::Lmtp ? "delivered" : "relayed";
+        // An SMTP next hop that offered DSN got NOTIFY= and reports success itself.
+        o.next_hop_notifies = agent_.settings().dialect == Dialect::Smtp && s.protocol().features().dsn;
         o.conn_setup_s = conn_setup_s_;
         o.transmit_s = transmit;
         final_[i] = r.status != tern::DeliveryStatus::Deferred;

@@ -74,6 +74,10 @@ struct AgentOutcome {
     std::string remote_mta;   // DSN Remote-MTA host name, "" for none
     std::string diagnostic;   // DSN Diagnostic-Code "smtp; 550 5.1.1 ...", "" for none
     std::string success_action = "delivered";  // "relayed" when the next hop gives no DSN
+    // Sent to a next hop that took the DSN parameters (it offered DSN):
+    // it reports success itself (RFC 3461 section 5.2.2), so no success
+    // record is written here even for NOTIFY=SUCCESS.
+    bool next_hop_notifies = false;
     double conn_setup_s = 0;  // delays c
     double transmit_s = 0;    // delays d
     // Another agent settled this recipient already (local handing a

@@ -130,7 +130,7 @@ void append_bounce_records(const JobView& job, std::vector<AgentOutcome>& outcom
         const DeliveryRecipient& r = job.request.recipients[i];
         if (o.recorded_elsewhere) continue;
         if (o.status == DeliveryStatus::Bounced) records.push_back(make_record(r, o, "failed"));
-        else if (o.status == DeliveryStatus::Sent && wants_success_notice(r))
+        else if (o.status == DeliveryStatus::Sent && wants_success_notice(r) && !o.next_hop_notifies)
             records.push_back(make_record(r, o, o.success_action.empty() ? "delivered" : o.success_action));
         else continue;
         owners.push_back(i);

@@ -59,7 +59,8 @@ def deliver_from_active(inst, transport, nexthop, recipients, sender, content, o
     if owner is not None:
         user = pwd.getpwnam(owner)
         os.chown(path, user.pw_uid, user.pw_gid)
-    addresses = [r if isinstance(r, str) else r[0] for r in recipients]
+    # (address, offset[, orcpt, notify]): the request carries what the queue file has
+    requested = [(r, offset) if isinstance(r, str) else (r[0], offset, *r[1:]) for r, offset in zip(recipients, offsets)]
     reply = deliver(inst.queue_dir / "private" / transport, qid, transport, nexthop, sender,
-                    list(zip(addresses, offsets)), arrival=now, **deliver_args)
+                    requested, arrival=now, **deliver_args)
     return qid, reply

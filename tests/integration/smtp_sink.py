@@ -223,6 +223,8 @@ class _Handler(socketserver.StreamRequestHandler):
                     continue
                 exts = [self.sink.hostname, "PIPELINING", f"SIZE {MAX_DATA}", "8BITMIME",
                         "ENHANCEDSTATUSCODES", "DSN", "SMTPUTF8"]
+                if not self.sink.dsn:
+                    exts.remove("DSN")
                 for ext in exts[:-1]:
                     self.reply(f"250-{ext}")
                 self.reply(f"250 {exts[-1]}")
@@ -289,8 +291,9 @@ class _UnixServer(socketserver.ThreadingUnixStreamServer):
 
 class PySink:
     def __init__(self, port=0, unix_path=None, lmtp=False, rcpt_replies=None, data_replies=None,
-                 data_reply="250 2.0.0 Ok: queued by test sink", hostname="sink.test"):
+                 data_reply="250 2.0.0 Ok: queued by test sink", hostname="sink.test", dsn=True):
         self.lmtp = lmtp
+        self.dsn = dsn  # offer DSN in the EHLO reply
         self.hostname = hostname
         self.rcpt_replies = {k.lower(): v for k, v in (rcpt_replies or {}).items()}
         self.data_replies = {k.lower(): v for k, v in (data_replies or {}).items()}

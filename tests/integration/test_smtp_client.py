@@ -135,3 +135,24 @@ def test_server_greeting_with_my_own_hostname_is_a_mail_loop(client_instance):
     line = log_line(client_instance, qid, "ok@example.com")
     assert "dsn=5.4.6, status=bounced (mail for 127.0.0.1 loops back to myself)" in line
     assert "replied to HELO/EHLO with my own hostname client.example.org" in client_instance.log_text()
+
+
+NOTIFY_SUCCESS = 2  # lib/mail/dsn.h kDsnNotifySuccess
+
+
+@pytest.mark.parametrize("offers_dsn", [True, False], ids=["next hop offers DSN", "no DSN"])
+def test_notify_success_is_passed_on_or_reported_relayed(client_instance, offers_dsn):
+    """RFC 3461 5.2.2: a DSN-capable next hop gets NOTIFY=SUCCESS and reports success
+    itself (no record here); one without DSN makes tern record "relayed" for a notice."""
+    with PySink(dsn=offers_dsn) as sink:
+        qid, reply = send(client_instance, "smtp", f"[127.0.0.1]:{sink.port}",
+                          [("ok@example.com", "rfc822;ok@example.com", NOTIFY_SUCCESS)])
+        assert reply["rcpt_0_status"] == "sent"
+        [m] = sink.messages
+        assert any("NOTIFY=SUCCESS" in a for a in m.rcpt_args) == offers_dsn
+    log = client_instance.queue_dir / "bounce" / qid
+    if offers_dsn:
+        assert not log.exists()
+    else:
+        assert b"relayed" in log.read_bytes()
+

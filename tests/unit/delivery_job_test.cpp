@@ -184,3 +184,20 @@ TEST_CASE("a job reads its content", "[delivery_job]") {
     tern::DeliveryJob::finish(std::move(job), {outcome(tern::DeliveryStatus::Sent, "2.0.0", "ok")});
     CHECK(reply_from(peer, 1).outcomes[0].status == tern::DeliveryStatus::Sent);
 }
+
+TEST_CASE("a next hop that notifies success itself gets no success record here", "[delivery_job]") {
+    QueueFixture q({"notify@x", "notify2@x"});
+    tern::Fd peer;
+    tern::AgentOutcome passed_on = outcome(tern::DeliveryStatus::Sent, "2.0.0", "250 ok");
+    passed_on.next_hop_notifies = true;
+    tern::AgentOutcome relayed = outcome(tern::DeliveryStatus::Sent, "2.0.0", "250 ok");
+    relayed.success_action = "relayed";
+    tern::DeliveryJob::finish(q.job(peer), {passed_on, relayed});
+    CHECK(reply_from(peer, 2).outcomes[0].status == tern::DeliveryStatus::Sent);
+    CHECK(done(q) == std::vector<bool>{true, true});
+    auto bounces = tern::read_delivery_log("", tern::DeliveryLog::Bounce, kId);
+    REQUIRE(bounces);
+    REQUIRE(bounces->size() == 1);
+    CHECK((*bounces)[0].recipient == "notify2@x");
+    CHECK((*bounces)[0].action == "relayed");
+}
